@@ -1,0 +1,65 @@
+namespace PaperBot.Core.Commands;
+
+/// <summary>
+/// The commands users type, shared by the Discord slash commands and the console so that both take
+/// the same names and options. Descriptions follow Discord's limits (1–100 characters).
+/// </summary>
+public static class SlashCommandCatalog
+{
+    public const string Ask = "ask";
+    public const string Search = "search";
+    public const string Summarize = "summarize";
+    public const string Compare = "compare";
+    public const string Help = "help";
+
+    /// <summary>All commands with their options, in the order help lists them.</summary>
+    public static IReadOnlyList<CommandSpec> All { get; } =
+    [
+        new(Ask, "Ask a question; the answer cites papers from the library.",
+        [
+            new("question", "What you want to know", OptionKind.Text, Required: true, MaxLength: 1000),
+        ]),
+        new(Search, "Find papers in the library.",
+        [
+            new("query", "Words or a description of the paper", OptionKind.Text, Required: true, MaxLength: 300),
+            new("top", "How many results (1-10, default 5)", OptionKind.WholeNumber, Required: false, MinValue: 1, MaxValue: 10),
+        ]),
+        new(Summarize, "Summarize one paper.",
+        [
+            new("paper", "Paper id or title", OptionKind.Text, Required: true, Autocomplete: true, MaxLength: 300),
+            new("level", "tldr, detailed or eli5 (default tldr)", OptionKind.Text, Required: false,
+                Choices: ["tldr", "detailed", "eli5"]),
+        ]),
+        new(Compare, "Compare 2 to 5 papers side by side.",
+        [
+            new("paper1", "First paper (id or title)", OptionKind.Text, Required: true, Autocomplete: true, MaxLength: 300),
+            new("paper2", "Second paper", OptionKind.Text, Required: true, Autocomplete: true, MaxLength: 300),
+            new("paper3", "Third paper", OptionKind.Text, Required: false, Autocomplete: true, MaxLength: 300),
+            new("paper4", "Fourth paper", OptionKind.Text, Required: false, Autocomplete: true, MaxLength: 300),
+            new("paper5", "Fifth paper", OptionKind.Text, Required: false, Autocomplete: true, MaxLength: 300),
+        ]),
+        new(Help, "What PaperBot can do.", []),
+    ];
+}
+
+/// <summary>Option value types the commands use.</summary>
+public enum OptionKind
+{
+    Text,
+    WholeNumber,
+}
+
+/// <summary>A command and its options.</summary>
+public sealed record CommandSpec(string Name, string Description, IReadOnlyList<OptionSpec> Options);
+
+/// <summary>One command option.</summary>
+public sealed record OptionSpec(
+    string Name,
+    string Description,
+    OptionKind Kind,
+    bool Required,
+    bool Autocomplete = false,
+    int? MinValue = null,
+    int? MaxValue = null,
+    int? MaxLength = null,
+    IReadOnlyList<string>? Choices = null);

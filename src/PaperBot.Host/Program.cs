@@ -1,0 +1,3 @@
+using PaperBot.Host;
+
+return await PaperBotApp.RunAsync(args);
