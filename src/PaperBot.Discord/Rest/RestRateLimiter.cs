@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
+
+namespace PaperBot.Discord.Rest;
+
+/// <summary>
+/// Discord's REST rate limits: per-route buckets (promoted to the server's <c>X-RateLimit-Bucket</c> hash
+/// plus major ids), one request in flight per bucket so none is sent while it is exhausted, and the
+/// global 50 requests/s limit that interaction routes bypass.
+/// </summary>
+internal sealed class RestRateLimiter : IDisposable
+{
+    /// <summary>Discord's global limit per bot token.</summary>
+    public const int GlobalRequestsPerSecond = 50;
+
+    private readonly ConcurrentDictionary<string, string> _hashByRoute = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RateLimitBucket> _buckets = new(StringComparer.Ordinal);
+    private readonly Queue<long> _globalWindow = new();
+    private readonly SemaphoreSlim _globalGate = new(1, 1);
+    private readonly TimeProvider _time;
+    private readonly ILogger<RestRateLimiter> _logger;
+    private long _globalPausedUntilTicks;
+
+    public RestRateLimiter(TimeProvider time, ILogger<RestRateLimiter> logger)
+    {
+        _time = time;
+        _logger = logger;
+    }
+
+    public void Dispose() => _globalGate.Dispose();
+
+    /// <summary>The bucket a route's next request goes through.</summary>
+    public RateLimitBucket GetBucket(RestRoute route)
+    {
+        var key = _hashByRoute.TryGetValue(route.RouteKey, out var hash)
+            ? $"{hash}:{route.MajorKey}"
+            : $"route:{route.RouteKey}";
+        return _buckets.GetOrAdd(key, static k => new RateLimitBucket(k));
+    }
+
+    /// <summary>Waits for a free slot under the global limit (and any global 429 pause).</summary>
+    public async Task WaitGlobalAsync(CancellationToken cancellationToken)
+    {
+        await _globalGate.WaitAsync(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                var now = _time.GetUtcNow().UtcTicks;
+                var pausedUntil = Interlocked.Read(ref _globalPausedUntilTicks);
+                if (pausedUntil > now)
+                {
+                    await Task.Delay(TimeSpan.FromTicks(pausedUntil - now), _time, cancellationToken);
+                    continue;
+                }
+
+                while (_globalWindow.Count > 0 && _globalWindow.Peek() <= now - TimeSpan.TicksPerSecond)
+                {
+                    _globalWindow.Dequeue();
+                }
+
+                if (_globalWindow.Count < GlobalRequestsPerSecond)
+                {
+                    _globalWindow.Enqueue(now);
+                    return;
+                }
+
+                var wait = _globalWindow.Peek() + TimeSpan.TicksPerSecond - now;
+                await Task.Delay(TimeSpan.FromTicks(Math.Max(wait, TimeSpan.TicksPerMillisecond)), _time, cancellationToken);
+            }
+        }
+        finally
+        {
+            _globalGate.Release();
+        }
+    }
+
+    /// <summary>Stops all non-interaction requests for <paramref name="retryAfter"/> (a global 429).</summary>
+    public void PauseGlobal(TimeSpan retryAfter)
+    {
+        var until = (_time.GetUtcNow() + retryAfter).UtcTicks;
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref _globalPausedUntilTicks);
+            if (current >= until)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _globalPausedUntilTicks, until, current) != current);
+    }
+
+    /// <summary>Reads the rate-limit headers of a response into the bucket, promoting it to the server's hash.</summary>
+    public void Update(RestRoute route, RateLimitBucket bucket, HttpResponseHeaders headers)
+    {
+        var now = _time.GetUtcNow();
+        if (TryGetDouble(headers, "X-RateLimit-Reset-After", out var resetAfter))
+        {
+            bucket.ResetAt = now + TimeSpan.FromSeconds(resetAfter);
+        }
+
+        if (TryGetDouble(headers, "X-RateLimit-Remaining", out var remaining))
+        {
+            bucket.Remaining = (int)remaining;
+        }
+
+        if (TryGetDouble(headers, "X-RateLimit-Limit", out var limit))
+        {
+            bucket.Limit = (int)limit;
+        }
+
+        if (headers.TryGetValues("X-RateLimit-Bucket", out var values) && values.FirstOrDefault() is { Length: > 0 } hash)
+        {
+            if (!_hashByRoute.TryGetValue(route.RouteKey, out var known) || known != hash)
+            {
+                _hashByRoute[route.RouteKey] = hash;
+                // The hash bucket may already exist (another route shares it); otherwise it inherits this state.
+                var promoted = _buckets.GetOrAdd($"{hash}:{route.MajorKey}", static k => new RateLimitBucket(k));
+                if (!ReferenceEquals(promoted, bucket) && promoted.Remaining is null)
+                {
+                    promoted.Remaining = bucket.Remaining;
+                    promoted.ResetAt = bucket.ResetAt;
+                    promoted.Limit = bucket.Limit;
+                }
+
+                _logger.LogDebug("Route {Route} uses rate-limit bucket {Bucket}", route.ToString(), hash);
+            }
+        }
+    }
+
+    /// <summary>Applies a non-global 429: the bucket is exhausted until <paramref name="retryAfter"/> has passed.</summary>
+    public void Exhaust(RateLimitBucket bucket, TimeSpan retryAfter)
+    {
+        bucket.Remaining = 0;
+        var until = _time.GetUtcNow() + retryAfter;
+        if (until > bucket.ResetAt)
+        {
+            bucket.ResetAt = until;
+        }
+    }
+
+    /// <summary>Waits while the bucket is exhausted. Call holding the bucket's gate.</summary>
+    public async Task WaitForBucketAsync(RateLimitBucket bucket, RestRoute route, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (bucket.Remaining is 0 && bucket.ResetAt > now)
+        {
+            var wait = bucket.ResetAt - now;
+            _logger.LogDebug("Bucket of {Route} exhausted; waiting {WaitMs} ms", route.ToString(), (long)wait.TotalMilliseconds);
+            await Task.Delay(wait, _time, cancellationToken);
+        }
+
+        if (bucket.Remaining is 0 && bucket.ResetAt <= _time.GetUtcNow())
+        {
+            // The window has reset; allow one request, whose headers say how many more follow.
+            bucket.Remaining = 1;
+        }
+
+        if (bucket.Remaining is > 0)
+        {
+            bucket.Remaining--;
+        }
+    }
+
+    private static bool TryGetDouble(HttpResponseHeaders headers, string name, out double value)
+    {
+        value = 0;
+        return headers.TryGetValues(name, out var values)
+               && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+    }
+}
+
+/// <summary>One rate-limit bucket. <see cref="Gate"/> keeps one request in flight so the headers of each answer are known before the next send.</summary>
+internal sealed class RateLimitBucket(string key)
+{
+    public string Key { get; } = key;
+
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>Requests left in the window; null until the first answer.</summary>
+    public int? Remaining { get; set; }
+
+    public int? Limit { get; set; }
+
+    public DateTimeOffset ResetAt { get; set; }
+}
