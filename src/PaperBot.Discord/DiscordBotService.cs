@@ -19,6 +19,7 @@ internal sealed class DiscordBotService(
     GatewayDiscovery discovery,
     IdentifyThrottler throttler,
     GatewayStatus status,
+    GatewayJitter jitter,
     InteractionDispatcher dispatcher,
     IOptions<DiscordOptions> options,
     IHostApplicationLifetime lifetime,
@@ -59,7 +60,8 @@ internal sealed class DiscordBotService(
             var shards = ids.Select(shardId => new GatewayShard(
                 shardId, count, discovery, throttler, status, settings, time,
                 loggerFactory.CreateLogger<GatewayShard>(),
-                (json, received) => OnInteractionAsync(json, received, stoppingToken))).ToList();
+                (json, received) => OnInteractionAsync(json, received, stoppingToken),
+                () => jitter.Next())).ToList();
             var results = await Task.WhenAll(shards.Select(s => s.RunAsync(stoppingToken)));
             if (results.FirstOrDefault(r => r is not null) is { } fatal)
             {

@@ -33,6 +33,7 @@ public static class ServiceRegistration
         services.AddSingleton<GatewayDiscovery>();
         services.AddSingleton<IdentifyThrottler>();
         services.AddSingleton<GatewayStatus>();
+        services.AddSingleton<GatewayJitter>();
         services.AddSingleton<CommandRegistrar>();
         services.TryAddSingleton<IPaperDirectory, LibraryPaperDirectory>();
         services.AddSingleton<PaperCommands>();

@@ -210,7 +210,16 @@ internal sealed class FakeDiscordServer : IAsyncDisposable
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var (template, major, values) = FakeRoutes.Match(path);
         var now = Clock.GetUtcNow();
-        var response = Handle(method, path, template, major, values, headers, body, now);
+        Reply response;
+        try
+        {
+            response = Handle(method, path, template, major, values, headers, body, now);
+        }
+        catch (Exception ex)
+        {
+            Violation($"fake Discord failed on {method} {template}: {ex}");
+            response = Reply.Error(500, 0, "500: Internal Server Error");
+        }
 
         _requests.Enqueue(new RecordedRequest(method, path, template, major, headers, body, now, response.Status));
         context.Response.StatusCode = response.Status;

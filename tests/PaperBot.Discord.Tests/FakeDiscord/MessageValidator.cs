@@ -160,7 +160,7 @@ internal static class MessageValidator
         var requestSchema = paths.GetProperty(pathTemplate).GetProperty(method.ToLowerInvariant())
             .GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
         var text = requestSchema.GetRawText().Replace("\"#/components/", $"\"{DocumentUri}#/components/", StringComparison.Ordinal);
-        var options = new BuildOptions { SchemaRegistry = registry };
+        var options = new BuildOptions { SchemaRegistry = registry, Dialect = Dialect.Draft202012 };
         return JsonSchema.FromText(text, options, new Uri($"https://discord.fake/request/{Guid.NewGuid():N}"));
     }
 
