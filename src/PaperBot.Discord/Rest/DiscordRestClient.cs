@@ -68,12 +68,14 @@ internal sealed class DiscordRestClient
             var bucket = _limiter.GetBucket(route);
             await bucket.Gate.WaitAsync(cancellationToken);
             TimeSpan? retryDelay = null;
+            var countedGlobally = false;
             try
             {
                 await _limiter.WaitForBucketAsync(bucket, route, cancellationToken);
                 if (!route.ExemptFromGlobal)
                 {
                     await _limiter.WaitGlobalAsync(cancellationToken);
+                    countedGlobally = true;
                 }
 
                 using var request = new HttpRequestMessage(route.Method, _baseUrl + route.Path);
@@ -100,7 +102,9 @@ internal sealed class DiscordRestClient
                     }
                     else
                     {
+                        // The headers may just have promoted the route to a hash bucket: exhaust that one too.
                         _limiter.Exhaust(bucket, retryAfter);
+                        _limiter.Exhaust(_limiter.GetBucket(route), retryAfter);
                     }
 
                     _logger.LogWarning(
@@ -146,6 +150,11 @@ internal sealed class DiscordRestClient
             }
             finally
             {
+                if (countedGlobally)
+                {
+                    _limiter.CompleteGlobal();
+                }
+
                 bucket.Gate.Release();
                 if (retryDelay is { } delay && delay > TimeSpan.Zero)
                 {

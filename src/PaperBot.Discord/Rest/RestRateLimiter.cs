@@ -15,6 +15,9 @@ internal sealed class RestRateLimiter : IDisposable
     /// <summary>Discord's global limit per bot token.</summary>
     public const int GlobalRequestsPerSecond = 50;
 
+    /// <summary>Margin added to reset times: headers are rounded to milliseconds and clocks differ (discord.js uses 50 ms too).</summary>
+    public static readonly TimeSpan ResetOffset = TimeSpan.FromMilliseconds(50);
+
     private readonly ConcurrentDictionary<string, string> _hashByRoute = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RateLimitBucket> _buckets = new(StringComparer.Ordinal);
     private readonly Queue<long> _globalWindow = new();
@@ -22,6 +25,7 @@ internal sealed class RestRateLimiter : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<RestRateLimiter> _logger;
     private long _globalPausedUntilTicks;
+    private int _globalInFlight;
 
     public RestRateLimiter(TimeProvider time, ILogger<RestRateLimiter> logger)
     {
@@ -40,7 +44,11 @@ internal sealed class RestRateLimiter : IDisposable
         return _buckets.GetOrAdd(key, static k => new RateLimitBucket(k));
     }
 
-    /// <summary>Waits for a free slot under the global limit (and any global 429 pause).</summary>
+    /// <summary>
+    /// Waits for a free slot under the global limit (and any global 429 pause). A slot is held while the
+    /// request is in flight and for one second after its answer, so arrivals at Discord never exceed the limit
+    /// even when requests are slow to arrive. Call <see cref="CompleteGlobal"/> when the answer is in.
+    /// </summary>
     public async Task WaitGlobalAsync(CancellationToken cancellationToken)
     {
         await _globalGate.WaitAsync(cancellationToken);
@@ -48,32 +56,49 @@ internal sealed class RestRateLimiter : IDisposable
         {
             while (true)
             {
-                var now = _time.GetUtcNow().UtcTicks;
-                var pausedUntil = Interlocked.Read(ref _globalPausedUntilTicks);
-                if (pausedUntil > now)
+                TimeSpan wait;
+                lock (_globalWindow)
                 {
-                    await Task.Delay(TimeSpan.FromTicks(pausedUntil - now), _time, cancellationToken);
-                    continue;
+                    var now = _time.GetUtcNow().UtcTicks;
+                    var pausedUntil = Interlocked.Read(ref _globalPausedUntilTicks);
+                    while (_globalWindow.Count > 0 && _globalWindow.Peek() <= now - TimeSpan.TicksPerSecond)
+                    {
+                        _globalWindow.Dequeue();
+                    }
+
+                    if (pausedUntil > now)
+                    {
+                        wait = TimeSpan.FromTicks(pausedUntil - now);
+                    }
+                    else if (_globalInFlight + _globalWindow.Count < GlobalRequestsPerSecond)
+                    {
+                        _globalInFlight++;
+                        return;
+                    }
+                    else
+                    {
+                        wait = _globalWindow.Count > 0
+                            ? TimeSpan.FromTicks(Math.Max(_globalWindow.Peek() + TimeSpan.TicksPerSecond - now, TimeSpan.TicksPerMillisecond))
+                            : TimeSpan.FromMilliseconds(10);
+                    }
                 }
 
-                while (_globalWindow.Count > 0 && _globalWindow.Peek() <= now - TimeSpan.TicksPerSecond)
-                {
-                    _globalWindow.Dequeue();
-                }
-
-                if (_globalWindow.Count < GlobalRequestsPerSecond)
-                {
-                    _globalWindow.Enqueue(now);
-                    return;
-                }
-
-                var wait = _globalWindow.Peek() + TimeSpan.TicksPerSecond - now;
-                await Task.Delay(TimeSpan.FromTicks(Math.Max(wait, TimeSpan.TicksPerMillisecond)), _time, cancellationToken);
+                await Task.Delay(wait, _time, cancellationToken);
             }
         }
         finally
         {
             _globalGate.Release();
+        }
+    }
+
+    /// <summary>Marks a request admitted by <see cref="WaitGlobalAsync"/> as answered.</summary>
+    public void CompleteGlobal()
+    {
+        lock (_globalWindow)
+        {
+            _globalInFlight--;
+            _globalWindow.Enqueue(_time.GetUtcNow().UtcTicks);
         }
     }
 
@@ -99,7 +124,7 @@ internal sealed class RestRateLimiter : IDisposable
         var now = _time.GetUtcNow();
         if (TryGetDouble(headers, "X-RateLimit-Reset-After", out var resetAfter))
         {
-            bucket.ResetAt = now + TimeSpan.FromSeconds(resetAfter);
+            bucket.ResetAt = now + TimeSpan.FromSeconds(resetAfter) + ResetOffset;
         }
 
         if (TryGetDouble(headers, "X-RateLimit-Remaining", out var remaining))
