@@ -119,3 +119,16 @@ public sealed class SearchQualityTests(DevLibraryFixture fixture, ITestOutputHel
         return total / fixture.Questions.Count;
     }
 }
+
+public sealed class FtsQueryTests
+{
+    [Theory]
+    [InlineData("telecom language models", "\"telecom\"* OR \"language\"* OR \"models\"*")]
+    [InlineData("What is the MoE?", "\"moe\"")]
+    [InlineData("NEAR(a b) OR \"x\" -y*", "\"near\"")]
+    public void ToFtsQuery_QuotesWordsDropsStopWordsAndPrefixesLongWords(string query, string expected) =>
+        Assert.Equal(expected, HybridSearch.ToFtsQuery(query));
+
+    [Fact]
+    public void ToFtsQuery_OnlyStopWords_IsNoLexicalQuery() => Assert.Null(HybridSearch.ToFtsQuery("what is the"));
+}
