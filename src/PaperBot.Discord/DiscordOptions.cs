@@ -8,9 +8,11 @@ public sealed class DiscordOptions : IValidatableObject
 {
     public const string SectionName = "Discord";
 
-    /// <summary>The bot token (<c>Discord__Token</c>). Never logged.</summary>
-    [Required(ErrorMessage = "Discord:Token is required in bot mode (set the Discord__Token environment variable).")]
+    /// <summary>The bot token (<c>Discord__Token</c>); without one the bot does not run. Never logged.</summary>
     public string Token { get; set; } = "";
+
+    /// <summary>True when a token is configured, so the bot can run.</summary>
+    public bool BotEnabled => !string.IsNullOrWhiteSpace(Token);
 
     /// <summary>The application id; when empty it is read from <c>GET /applications/@me</c> at start.</summary>
     [RegularExpression("^[0-9]{1,20}$", ErrorMessage = "Discord:ApplicationId must be a numeric snowflake.")]

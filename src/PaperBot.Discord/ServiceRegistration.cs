@@ -15,7 +15,8 @@ public static class ServiceRegistration
     /// Adds the Discord REST client (with rate limits), command registration, interaction routing to the
     /// Core ports (<see cref="PaperBot.Core.Assistant.IPaperAssistant"/>, library search) and the transport
     /// chosen by <c>Discord:Transport</c>: the gateway (default) or the signed HTTP endpoint.
-    /// Options are validated at start; the token must come from the environment or user secrets.
+    /// The bot's hosted services are added only when <c>Discord:Token</c> is set (from the environment or
+    /// user secrets); options are validated at start.
     /// </summary>
     public static IHostApplicationBuilder AddPaperBotDiscord(this IHostApplicationBuilder builder)
     {
@@ -33,6 +34,7 @@ public static class ServiceRegistration
         services.AddSingleton<GatewayDiscovery>();
         services.AddSingleton<IdentifyThrottler>();
         services.AddSingleton<GatewayStatus>();
+        services.AddSingleton<IDiscordBotStatus>(sp => sp.GetRequiredService<GatewayStatus>());
         services.AddSingleton<GatewayJitter>();
         services.AddSingleton<CommandRegistrar>();
         services.TryAddSingleton<IPaperDirectory, LibraryPaperDirectory>();
@@ -40,8 +42,14 @@ public static class ServiceRegistration
         services.AddSingleton<InteractionResponder>();
         services.AddSingleton<InteractionDispatcher>();
         services.AddSingleton<DiscordBotService>();
-        services.AddHostedService(sp => sp.GetRequiredService<DiscordBotService>());
 
+        // Without a token the host runs CLI verbs or the console: nothing of the bot starts.
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{DiscordOptions.SectionName}:Token"]))
+        {
+            return builder;
+        }
+
+        services.AddHostedService(sp => sp.GetRequiredService<DiscordBotService>());
         if (string.Equals(builder.Configuration[$"{DiscordOptions.SectionName}:Transport"], "http", StringComparison.OrdinalIgnoreCase))
         {
             services.AddSingleton<HttpInteractionEndpoint>();

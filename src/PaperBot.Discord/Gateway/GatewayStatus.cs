@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace PaperBot.Discord.Gateway;
 
 /// <summary>Gateway health: last acknowledged heartbeat (written to <c>Discord:HeartbeatFile</c> for the container health check) and a fatal stop.</summary>
-internal sealed class GatewayStatus(IOptions<DiscordOptions> options, TimeProvider time, ILogger<GatewayStatus> logger)
+internal sealed class GatewayStatus(IOptions<DiscordOptions> options, TimeProvider time, ILogger<GatewayStatus> logger) : IDiscordBotStatus
 {
     private long _lastAckUnixMs;
 
