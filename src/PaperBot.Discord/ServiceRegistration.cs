@@ -28,7 +28,8 @@ public static class ServiceRegistration
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(DiscordRestClient.HttpClientName);
+        // The factory's request logging would write interaction tokens (they are in the URL); we log routes ourselves.
+        services.AddHttpClient(DiscordRestClient.HttpClientName).RemoveAllLoggers();
         services.AddSingleton<RestRateLimiter>();
         services.AddSingleton<DiscordRestClient>();
         services.AddSingleton<GatewayDiscovery>();

@@ -14,7 +14,9 @@ public sealed class CommandRegistrarTests : IAsyncLifetime
 
     private async Task RunBotUntilReadyAsync(Action<Dictionary<string, string?>>? configure = null)
     {
-        await using var bot = await BotHarness.StartReadyAsync(_discord, configure);
+        var identifies = _discord.Gateway.IdentifyCount;
+        await using var bot = await BotHarness.StartAsync(_discord, configure);
+        await bot.WaitAsync(() => _discord.Gateway.IdentifyCount > identifies && _discord.Gateway.Live is not null, "this bot's READY");
     }
 
     [Fact]

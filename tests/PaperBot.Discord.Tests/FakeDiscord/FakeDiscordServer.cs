@@ -25,6 +25,12 @@ internal sealed class FakeInteraction(string id, string token, string applicatio
 
     public ConcurrentQueue<JsonObject> Callbacks { get; } = new();
 
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp just before the INTERACTION_CREATE frame was sent.</summary>
+    public long SentTimestamp { get; set; }
+
+    /// <summary>Stopwatch timestamp when the first callback arrived.</summary>
+    public long CallbackTimestamp { get; set; }
+
     public int? AcknowledgedWith { get; set; }
 
     public JsonObject? Original { get; set; }
@@ -145,6 +151,7 @@ internal sealed class FakeDiscordServer : IAsyncDisposable
     public async Task<FakeInteraction> DispatchCommandAsync(string name, JsonArray? options = null, int type = 2, string? id = null)
     {
         var interaction = NewInteraction(name, options, type, id);
+        interaction.Fake.SentTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         await Gateway.DispatchAsync("INTERACTION_CREATE", interaction.Json);
         return interaction.Fake;
     }
@@ -445,6 +452,7 @@ internal sealed class FakeDiscordServer : IAsyncDisposable
                 return Reply.Error(400, 50035, "Invalid Form Body");
             }
 
+            interaction.CallbackTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
             interaction.AcknowledgedWith = type;
             interaction.Callbacks.Enqueue(json!.AsObject());
             if (type == 4)

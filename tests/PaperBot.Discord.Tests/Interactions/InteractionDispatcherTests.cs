@@ -201,4 +201,13 @@ public sealed class InteractionDispatcherTests : IAsyncLifetime
         Assert.Empty(interaction.Callbacks.Single()["data"]!["choices"]!.AsArray());
         Assert.Empty(_discord.Violations);
     }
+
+    [Fact]
+    public async Task InteractionTokens_NeverAppearInTheLog()
+    {
+        var interaction = await _discord.DispatchCommandAsync("ask", Options(("question", 3, "tokens?")));
+        await WaitAsync(() => !interaction.Edits.IsEmpty, "edit of @original");
+
+        Assert.DoesNotContain(_bot.Logs.Lines, l => l.Contains(interaction.Token) || l.Contains(_discord.Token));
+    }
 }

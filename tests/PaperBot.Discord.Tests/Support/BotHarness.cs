@@ -58,6 +58,7 @@ internal sealed class BotHarness : IAsyncDisposable
         var logs = new CapturingLoggerProvider();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddProvider(logs);
         builder.Services.AddSingleton<IPaperAssistant, FakePaperAssistant>();
         builder.Services.AddSingleton<IPaperDirectory, FakePaperDirectory>();
