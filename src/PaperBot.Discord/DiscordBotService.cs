@@ -76,6 +76,10 @@ internal sealed class DiscordBotService(
         {
             Fail($"Discord refused the bot's start-up calls: {ex.Message}");
         }
+        catch (HttpRequestException ex)
+        {
+            Fail($"Cannot reach Discord at {settings.ApiBaseUrl}: {ex.Message}");
+        }
     }
 
     private Task OnInteractionAsync(JsonElement json, long received, CancellationToken cancellationToken)

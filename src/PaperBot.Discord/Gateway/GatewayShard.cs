@@ -82,10 +82,19 @@ internal sealed class GatewayShard
             {
                 return null;
             }
-            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or DiscordApiException or TimeoutException)
+#pragma warning disable CA1031 // Any failure of one connection (network, protocol surprise, our bug) ends in a reconnect, logged.
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
             {
-                _logger.LogWarning("Shard {ShardId}: connection failed ({Error}); will {Action}", ShardId, ex.Message,
-                    resuming ? "resume" : "identify");
+                if (ex is WebSocketException or HttpRequestException or IOException or DiscordApiException or TimeoutException)
+                {
+                    _logger.LogWarning("Shard {ShardId}: connection failed ({Error}); will {Action}", ShardId, ex.Message, resuming ? "resume" : "identify");
+                }
+                else
+                {
+                    _logger.LogError(ex, "Shard {ShardId}: unexpected gateway failure; will {Action}", ShardId, resuming ? "resume" : "identify");
+                }
+
                 if (!resuming)
                 {
                     _discovery.Invalidate();

@@ -52,6 +52,8 @@ internal sealed class FakeGatewayConnection(int number, WebSocket socket, int po
 
     public bool Ended { get; set; }
 
+    public int SendFailures { get; set; }
+
     public TaskCompletionSource Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyList<JsonObject> Received
@@ -98,7 +100,15 @@ internal sealed class FakeGatewayConnection(int number, WebSocket socket, int po
         {
             if (Socket.State == WebSocketState.Open)
             {
-                await Socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+                try
+                {
+                    await Socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
+                {
+                    // The client went away meanwhile, as it may on a real gateway.
+                    SendFailures++;
+                }
             }
         }
         finally

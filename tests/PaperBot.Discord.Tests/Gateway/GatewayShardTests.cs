@@ -56,13 +56,13 @@ public sealed class GatewayShardTests : IAsyncLifetime
     public async Task FirstHeartbeat_WaitsTheJitteredInterval()
     {
         _discord.Gateway.HeartbeatIntervalMs = 2000;
-        await StartAsync(jitter: 0.6);
+        await StartAsync(jitter: 0.9);
         await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
         var connected = DateTime.UtcNow;
 
         await Task.Delay(700);
         Assert.Empty(Connection(0).Ops(1));
-        await WaitAsync(() => Connection(0).Ops(1).Any(), "first heartbeat after 0.6 × 2000 ms");
+        await WaitAsync(() => Connection(0).Ops(1).Any(), "first heartbeat after 0.9 × 2000 ms");
         Assert.InRange((DateTime.UtcNow - connected).TotalMilliseconds, 700, 10_000);
     }
 
@@ -266,5 +266,34 @@ public sealed class GatewayShardTests : IAsyncLifetime
         await WaitAsync(() => _discord.Gateway.ResumeCount == 1, "resume");
 
         Assert.DoesNotContain(_bot!.Logs.Lines, l => l.Contains(_discord.Token));
+    }
+
+    [Fact]
+    public async Task FailedResume_FallsBackToAFreshIdentify()
+    {
+        await StartAsync();
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+
+        _discord.Gateway.InvalidateSessions();
+        Connection(0).Drop();
+        await WaitAsync(() => _discord.Gateway.IdentifyCount == 2 && _discord.Gateway.Live is not null, "identify after the failed resume");
+
+        Assert.Equal(1, _discord.Gateway.ResumeCount);
+        Assert.Equal(_discord.MainPort, _discord.Gateway.Live!.Port);
+    }
+
+    [Fact]
+    public async Task Backoff_GrowsWithFailuresUpToTheCap()
+    {
+        await StartAsync(s =>
+        {
+            s["Discord:ReconnectDelay"] = "00:00:01";
+            s["Discord:MaxReconnectDelay"] = "00:00:10";
+        }, jitter: 0.5);
+        var options = _bot!.Get<Microsoft.Extensions.Options.IOptions<DiscordOptions>>().Value;
+        var shard = new PaperBot.Discord.Gateway.GatewayShard(0, 1, null!, null!, null!, options, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, (_, _) => Task.CompletedTask, () => 0.5);
+
+        Assert.Equal([1000, 2000, 4000, 8000, 10000, 10000], new[] { 1, 2, 3, 4, 5, 12 }.Select(n => shard.Backoff(n).TotalMilliseconds));
     }
 }

@@ -75,4 +75,25 @@ public sealed class HttpInteractionEndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.DoesNotContain(_discord.Requests, r => r.Template.Contains("callback", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task SignedCommand_IsAcceptedAndDeferredThroughTheCallbackEndpoint()
+    {
+        var (json, interaction) = _discord.NewInteraction("ask", new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "over http?" }));
+        var body = json.ToJsonString();
+        const string timestamp = "1700000000";
+        var seed = Convert.FromHexString(Golden["private_key_seed_hex_TEST_ONLY"]!.GetValue<string>());
+        using var key = NSec.Cryptography.Key.Import(NSec.Cryptography.SignatureAlgorithm.Ed25519, seed, NSec.Cryptography.KeyBlobFormat.RawPrivateKey);
+        var signature = NSec.Cryptography.SignatureAlgorithm.Ed25519.Sign(key, Encoding.UTF8.GetBytes(timestamp + body));
+        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Signature-Ed25519", Convert.ToHexStringLower(signature));
+        request.Headers.Add("X-Signature-Timestamp", timestamp);
+
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await _bot.WaitAsync(() => !interaction.Edits.IsEmpty, "deferred and edited");
+        Assert.Equal(5, interaction.AcknowledgedWith);
+        Assert.Empty(_discord.Violations);
+    }
 }
