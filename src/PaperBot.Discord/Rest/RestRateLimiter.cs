@@ -26,6 +26,10 @@ internal sealed class RestRateLimiter : IDisposable
     private readonly ILogger<RestRateLimiter> _logger;
     private long _globalPausedUntilTicks;
     private int _globalInFlight;
+    private long _lastPruneTicks;
+
+    /// <summary>How long an unused bucket is kept (longer than an interaction token lives).</summary>
+    public static readonly TimeSpan IdleBucketLifetime = TimeSpan.FromMinutes(20);
 
     public RestRateLimiter(TimeProvider time, ILogger<RestRateLimiter> logger)
     {
@@ -38,10 +42,46 @@ internal sealed class RestRateLimiter : IDisposable
     /// <summary>The bucket a route's next request goes through.</summary>
     public RateLimitBucket GetBucket(RestRoute route)
     {
+        var now = _time.GetUtcNow();
+        PruneIdle(now);
         var key = _hashByRoute.TryGetValue(route.RouteKey, out var hash)
             ? $"{hash}:{route.MajorKey}"
             : $"route:{route.RouteKey}";
-        return _buckets.GetOrAdd(key, static k => new RateLimitBucket(k));
+        var bucket = _buckets.GetOrAdd(key, static k => new RateLimitBucket(k));
+        bucket.LastUsed = now;
+        return bucket;
+    }
+
+    /// <summary>Number of buckets held (each interaction token makes its own, so idle ones are dropped).</summary>
+    public int BucketCount => _buckets.Count;
+
+    /// <summary>
+    /// Drops buckets idle for longer than <see cref="IdleBucketLifetime"/> (at most once a minute): every
+    /// interaction token has its own webhook bucket, which would otherwise accumulate forever.
+    /// </summary>
+    private void PruneIdle(DateTimeOffset now)
+    {
+        var last = Interlocked.Read(ref _lastPruneTicks);
+        if (now.UtcTicks - last < TimeSpan.TicksPerMinute || Interlocked.CompareExchange(ref _lastPruneTicks, now.UtcTicks, last) != last)
+        {
+            return;
+        }
+
+        foreach (var (key, bucket) in _buckets)
+        {
+            if (now - bucket.LastUsed > IdleBucketLifetime && bucket.ResetAt < now && bucket.Gate.CurrentCount == 1)
+            {
+                _buckets.TryRemove(key, out _);
+            }
+        }
+
+        foreach (var (routeKey, hash) in _hashByRoute)
+        {
+            if (!_buckets.Keys.Any(k => k.StartsWith(hash + ":", StringComparison.Ordinal)))
+            {
+                _hashByRoute.TryRemove(routeKey, out _);
+            }
+        }
     }
 
     /// <summary>
@@ -211,4 +251,6 @@ internal sealed class RateLimitBucket(string key)
     public int? Limit { get; set; }
 
     public DateTimeOffset ResetAt { get; set; }
+
+    public DateTimeOffset LastUsed { get; set; }
 }
