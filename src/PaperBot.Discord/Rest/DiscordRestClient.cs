@@ -28,6 +28,24 @@ internal sealed class DiscordRestClient
     private readonly DiscordOptions _options;
     private readonly string _baseUrl;
     private volatile bool _tokenRejected;
+    private readonly Queue<long> _invalidRequests = new();
+
+    /// <summary>Discord bans an IP for a while after 10 000 answers of 401, 403 or 429 (not shared) in 10 minutes.</summary>
+    public const int InvalidRequestWarningThreshold = 2_000;
+    public static readonly TimeSpan InvalidRequestWindow = TimeSpan.FromMinutes(10);
+
+    /// <summary>401, 403 and non-shared 429 answers in the last 10 minutes.</summary>
+    public int InvalidRequestsInWindow
+    {
+        get
+        {
+            lock (_invalidRequests)
+            {
+                PruneInvalid(_time.GetUtcNow().UtcTicks);
+                return _invalidRequests.Count;
+            }
+        }
+    }
 
     public DiscordRestClient(
         IHttpClientFactory httpClientFactory,
@@ -92,6 +110,7 @@ internal sealed class DiscordRestClient
                 using var response = await client.SendAsync(request, timeout.Token);
                 _limiter.Update(route, bucket, response.Headers);
                 var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                CountInvalid(response);
 
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
@@ -161,6 +180,38 @@ internal sealed class DiscordRestClient
                     await Task.Delay(delay, _time, cancellationToken);
                 }
             }
+        }
+    }
+
+    private void CountInvalid(HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        var shared = response.Headers.TryGetValues("X-RateLimit-Scope", out var scope) && scope.FirstOrDefault() == "shared";
+        if (status is not (401 or 403) && !(status == 429 && !shared))
+        {
+            return;
+        }
+
+        int count;
+        lock (_invalidRequests)
+        {
+            var now = _time.GetUtcNow().UtcTicks;
+            PruneInvalid(now);
+            _invalidRequests.Enqueue(now);
+            count = _invalidRequests.Count;
+        }
+
+        if (count >= InvalidRequestWarningThreshold && count % 100 == 0)
+        {
+            _logger.LogWarning("{InvalidRequests} invalid requests (401/403/429) in 10 minutes; Discord bans the IP at 10000", count);
+        }
+    }
+
+    private void PruneInvalid(long now)
+    {
+        while (_invalidRequests.Count > 0 && _invalidRequests.Peek() <= now - InvalidRequestWindow.Ticks)
+        {
+            _invalidRequests.Dequeue();
         }
     }
 

@@ -213,4 +213,18 @@ public sealed class DiscordRestClientTests : IAsyncLifetime
             Rest.SendAsync(RestRoute.OriginalResponse(HttpMethod.Patch, interaction.ApplicationId, interaction.Token), Message("late"), CancellationToken.None));
         Assert.Equal(50027, error.Code);
     }
+
+    [Fact]
+    public async Task InvalidRequests_AreCountedExceptSharedScope429s()
+    {
+        _discord.RateLimits.Enqueue(new ScriptedResponse((m, t) => t == ChannelMessages, 403, new Dictionary<string, string>(), "{\"message\":\"Missing Permissions\",\"code\":50013}"));
+        _discord.RateLimits.Enqueue429("rest-429-user-scope.json", "POST", ChannelMessages, TimeSpan.FromMilliseconds(50));
+        _discord.RateLimits.Enqueue429("rest-429-shared-scope.json", "POST", ChannelMessages, TimeSpan.FromMilliseconds(50));
+
+        var error = await Assert.ThrowsAsync<DiscordApiException>(() => Post("645027906669510667"));
+        Assert.Equal(50013, error.Code);
+        await Post("645027906669510667");
+
+        Assert.Equal(2, Rest.InvalidRequestsInWindow);
+    }
 }
