@@ -17,6 +17,7 @@ namespace PaperBot.Discord.Gateway;
 internal sealed class GatewayShard
 {
     private const int MaxPayloadBytes = 4096;
+    private const int MaxResumeConnectFailures = 3;
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(60);
 
     private readonly GatewayDiscovery _discovery;
@@ -70,6 +71,7 @@ internal sealed class GatewayShard
     public async Task<string?> RunAsync(CancellationToken cancellationToken)
     {
         var failures = 0;
+        var resumeFailures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             ConnectionResult result;
@@ -100,7 +102,14 @@ internal sealed class GatewayShard
                     _discovery.Invalidate();
                 }
 
-                result = new ConnectionResult(resuming ? ReconnectAction.Resume : ReconnectAction.Identify, null, Healthy: false, Immediate: false);
+                // A resume URL that keeps failing is given up for a new session, as Discord advises.
+                var giveUpResume = resuming && ++resumeFailures >= MaxResumeConnectFailures;
+                result = new ConnectionResult(resuming && !giveUpResume ? ReconnectAction.Resume : ReconnectAction.Identify, null, Healthy: false, Immediate: false);
+            }
+
+            if (result.Healthy)
+            {
+                resumeFailures = 0;
             }
 
             switch (result.Action)

@@ -192,7 +192,7 @@ internal sealed class FakeDiscordServer : IAsyncDisposable
 
     private async Task GatewayAsync(HttpContext context)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
+        if (!context.WebSockets.IsWebSocketRequest || context.Connection.LocalPort == Gateway.RejectPort)
         {
             context.Response.StatusCode = 400;
             return;

@@ -162,6 +162,9 @@ internal sealed class FakeGateway(FakeDiscordServer server)
 
     public int HeartbeatIntervalMs { get; set; } = 45000;
 
+    /// <summary>Connections to this port are refused before the WebSocket upgrade (an unreachable gateway node).</summary>
+    public int? RejectPort { get; set; }
+
     /// <summary>When false, heartbeats are not acknowledged (zombie scenario).</summary>
     public bool AckHeartbeats { get; set; } = true;
 

@@ -296,4 +296,19 @@ public sealed class GatewayShardTests : IAsyncLifetime
 
         Assert.Equal([1000, 2000, 4000, 8000, 10000, 10000], new[] { 1, 2, 3, 4, 5, 12 }.Select(n => shard.Backoff(n).TotalMilliseconds));
     }
+
+    [Fact]
+    public async Task UnreachableResumeUrl_FallsBackToIdentifyAfterRetries()
+    {
+        await StartAsync();
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+
+        // Every connection to the resume listener is refused at the HTTP level (no WebSocket upgrade).
+        _discord.Gateway.RejectPort = _discord.ResumePort;
+        Connection(0).Drop();
+        await WaitAsync(() => _discord.Gateway.IdentifyCount == 2 && _discord.Gateway.Live is not null, "identify after failed resumes");
+
+        Assert.Equal(0, _discord.Gateway.ResumeCount);
+        Assert.Equal(_discord.MainPort, _discord.Gateway.Live!.Port);
+    }
 }
