@@ -1,10 +1,87 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PaperBot.AI;
+using PaperBot.Core;
+using PaperBot.Discord;
+using PaperBot.Host.Cli;
+
 namespace PaperBot.Host;
 
+/// <summary>Builds the host and hands over to the bot, the console or a CLI verb.</summary>
 internal static class PaperBotApp
 {
-    public static Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, AppIo.FromConsole(), CancellationToken.None);
+
+    public static async Task<int> RunAsync(string[] args, AppIo io, CancellationToken cancellationToken)
     {
-        _ = args;
-        return Task.FromResult(0);
+        IHost host;
+        try
+        {
+            host = CreateBuilder(io, botMode: args.Length == 0).Build();
+            // Options are validated here for every verb, not only when the host starts.
+            host.Services.GetRequiredService<IStartupValidator>().Validate();
+        }
+        catch (OptionsValidationException ex)
+        {
+            await io.Error.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
+            return ExitCodes.Configuration;
+        }
+
+        using (host)
+        {
+            var root = CliCommands.Build(host.Services, io);
+            return await root.Parse(args).InvokeAsync(new() { Output = io.Out, Error = io.Error }, cancellationToken);
+        }
     }
+
+    internal static HostApplicationBuilder CreateBuilder(AppIo io, bool botMode)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ApplicationName = "paperbot",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddUserSecrets(typeof(PaperBotApp).Assembly, optional: true)
+            .AddEnvironmentVariables();
+        if (io.Settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(io.Settings);
+        }
+
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = botMode ? "HH:mm:ss " : null;
+        });
+        // Logs go to standard error so that command output (JSON included) stays clean on standard output.
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        if (!botMode)
+        {
+            // Command-line verbs print their own results; only warnings and errors are logged.
+            builder.Logging.AddFilter((string? _, LogLevel level) => level >= LogLevel.Warning);
+        }
+
+        builder.AddPaperBotCore();
+        builder.AddPaperBotAi();
+        builder.AddPaperBotDiscord();
+        return builder;
+    }
+}
+
+/// <summary>Process exit codes.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>The command failed or did part of its work (skipped records, unknown paper).</summary>
+    public const int Failed = 1;
+
+    /// <summary>Bad configuration.</summary>
+    public const int Configuration = 3;
 }

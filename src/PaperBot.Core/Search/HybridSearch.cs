@@ -1,14 +1,245 @@
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PaperBot.Core.Library;
+
 namespace PaperBot.Core.Search;
 
 /// <summary>
-/// Hybrid search: SQLite FTS5 BM25 over titles, abstracts and full-text chunks fused with
-/// cosine similarity from the embedding model over an in-memory index.
+/// Hybrid search: SQLite FTS5 BM25 over titles, abstracts and full-text chunks, fused by weighted
+/// reciprocal rank with cosine similarity from the embedding model over an in-memory index.
+/// The index reloads when the library changes (also when another process changed it).
 /// </summary>
-public sealed partial class HybridSearch
+public sealed partial class HybridSearch : IDisposable
 {
+    private const double TitleWeight = 3.0;
+    private const double BodyWeight = 1.0;
+
+    private static readonly HashSet<string> StopWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how", "in", "into", "is",
+        "it", "its", "of", "on", "or", "that", "the", "their", "them", "this", "to", "use", "used", "using", "what",
+        "when", "which", "who", "why", "with", "paper", "papers", "about", "instead", "than", "there", "these", "they",
+    };
+
+    private readonly LibraryStore _store;
+    private readonly PassageEmbedder _embedder;
+    private readonly SearchOptions _options;
+    private readonly ILogger<HybridSearch> _logger;
+    private readonly SemaphoreSlim _loadLock = new(1, 1);
+    private EmbeddingIndex? _index;
+
+    public HybridSearch(LibraryStore store, PassageEmbedder embedder, IOptions<SearchOptions> options, ILogger<HybridSearch> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _embedder = embedder;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public void Dispose() => _loadLock.Dispose();
+
     /// <summary>The best <paramref name="top"/> papers for a query.</summary>
-    public Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken = default) =>
+        SearchAsync(query, top, SearchMode.Hybrid, cancellationToken);
+
+    /// <summary>The best <paramref name="top"/> papers for a query, with a chosen ranking (for measuring).</summary>
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, SearchMode mode, CancellationToken cancellationToken = default)
+    {
+        var ranked = await RankPassagesAsync(query, mode, cancellationToken);
+        if (ranked is null)
+        {
+            return [];
+        }
+
+        var (index, queryVector, fused) = ranked.Value;
+
+        // A paper's score is its best passage's; one good chunk is enough to make a paper relevant.
+        var best = new Dictionary<string, (int Index, double Score)>(StringComparer.Ordinal);
+        foreach (var (i, score) in fused)
+        {
+            var paperId = index.PaperIds[i];
+            if (!best.TryGetValue(paperId, out var current) || score > current.Score)
+            {
+                best[paperId] = (i, score);
+            }
+        }
+
+        var topPapers = best.OrderByDescending(kv => kv.Value.Score).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(Math.Max(0, top)).ToList();
+        var papers = (await _store.GetManyAsync([.. topPapers.Select(kv => kv.Key)], cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var hits = new List<SearchHit>(topPapers.Count);
+        foreach (var (paperId, (i, score)) in topPapers)
+        {
+            if (!papers.TryGetValue(paperId, out var paper))
+            {
+                continue; // removed since the index was loaded
+            }
+
+            var similarity = index.PassagesOf(paperId).Max(p => index.Similarity(p, queryVector));
+            hits.Add(new SearchHit(paper, score, similarity, await ReadPassageAsync(index.RowIds[i], cancellationToken)));
+        }
+
+        return hits;
+    }
 
     /// <summary>The best <paramref name="top"/> passages (abstracts and full-text chunks) for a query.</summary>
-    public Task<IReadOnlyList<PassageHit>> SearchPassagesAsync(string query, int top, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public async Task<IReadOnlyList<PassageHit>> SearchPassagesAsync(string query, int top, CancellationToken cancellationToken = default)
+    {
+        var ranked = await RankPassagesAsync(query, SearchMode.Hybrid, cancellationToken);
+        if (ranked is null)
+        {
+            return [];
+        }
+
+        var (index, queryVector, fused) = ranked.Value;
+        var chosen = fused.Take(Math.Max(0, top)).ToList();
+        var papers = (await _store.GetManyAsync([.. chosen.Select(c => index.PaperIds[c.Index]).Distinct()], cancellationToken))
+            .ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var hits = new List<PassageHit>(chosen.Count);
+        foreach (var (i, score) in chosen)
+        {
+            if (papers.TryGetValue(index.PaperIds[i], out var paper))
+            {
+                hits.Add(new PassageHit(paper, await ReadPassageAsync(index.RowIds[i], cancellationToken), score, index.Similarity(i, queryVector)));
+            }
+        }
+
+        return hits;
+    }
+
+    /// <summary>Loads (or reloads after a change) the in-memory index; the first search does this on its own.</summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken = default)
+    {
+        await GetIndexAsync(cancellationToken);
+        await _embedder.EmbedQueryAsync("warm up", cancellationToken);
+    }
+
+    private async Task<(EmbeddingIndex Index, float[] QueryVector, List<(int Index, double Score)> Fused)?> RankPassagesAsync(
+        string query, SearchMode mode, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        query = PaperIds.NormalizeWhitespace(query);
+        if (query.Length == 0)
+        {
+            throw new UserFacingException("The search query is empty.");
+        }
+
+        var index = await GetIndexAsync(cancellationToken);
+        if (index.Count == 0)
+        {
+            return null;
+        }
+
+        var queryVector = await _embedder.EmbedQueryAsync(query, cancellationToken);
+        var scores = new Dictionary<int, double>();
+        if (mode != SearchMode.LexicalOnly)
+        {
+            var rank = 0;
+            foreach (var (i, _) in index.Nearest(queryVector, _options.Candidates))
+            {
+                scores[i] = _options.SemanticWeight / (_options.FusionK + ++rank);
+            }
+        }
+
+        if (mode != SearchMode.SemanticOnly)
+        {
+            var rank = 0;
+            foreach (var rowId in await LexicalAsync(query, _options.Candidates, cancellationToken))
+            {
+                if (index.TryGetIndex(rowId, out var i))
+                {
+                    scores[i] = scores.GetValueOrDefault(i) + (_options.LexicalWeight / (_options.FusionK + ++rank));
+                }
+            }
+        }
+
+        var fused = scores.Select(kv => (kv.Key, kv.Value)).OrderByDescending(s => s.Value).ThenBy(s => s.Key).ToList();
+        return (index, queryVector, fused);
+    }
+
+    private async Task<List<long>> LexicalAsync(string query, int limit, CancellationToken cancellationToken)
+    {
+        var match = ToFtsQuery(query);
+        if (match is null)
+        {
+            return [];
+        }
+
+        await using var connection = await _store.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT rowid FROM passages_fts WHERE passages_fts MATCH $q ORDER BY bm25(passages_fts, {TitleWeight}, {BodyWeight}) LIMIT $limit";
+        command.Parameters.AddWithValue("$q", match);
+        command.Parameters.AddWithValue("$limit", limit);
+        var rowIds = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rowIds.Add(reader.GetInt64(0));
+        }
+
+        return rowIds;
+    }
+
+    /// <summary>Words of the query, each quoted (so FTS5 syntax in user text is inert), joined by OR.</summary>
+    internal static string? ToFtsQuery(string query)
+    {
+        var terms = WordRegex().Matches(query)
+            .Select(m => m.Value.ToLowerInvariant())
+            .Where(w => w.Length > 1 && !StopWords.Contains(w))
+            .Distinct(StringComparer.Ordinal)
+            .Select(w => $"\"{w}\"")
+            .ToList();
+        return terms.Count == 0 ? null : string.Join(" OR ", terms);
+    }
+
+    private async Task<EmbeddingIndex> GetIndexAsync(CancellationToken cancellationToken)
+    {
+        var generation = await _store.GetGenerationAsync(cancellationToken);
+        var index = _index;
+        if (index is not null && index.Generation == generation)
+        {
+            return index;
+        }
+
+        await _loadLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (await _embedder.EnsureCurrentAsync(null, cancellationToken) > 0)
+            {
+                generation = await _store.GetGenerationAsync(cancellationToken);
+            }
+
+            if (_index is { } loaded && loaded.Generation == generation)
+            {
+                return loaded;
+            }
+
+            var started = TimeProvider.System.GetTimestamp();
+            await using var connection = await _store.OpenAsync(cancellationToken);
+            _index = await EmbeddingIndex.LoadAsync(connection, generation, cancellationToken);
+            _logger.LogDebug("Search index loaded: {Passages} passages in {ElapsedMs} ms", _index.Count, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            return _index;
+        }
+        finally
+        {
+            _loadLock.Release();
+        }
+    }
+
+    private async Task<Passage> ReadPassageAsync(long rowId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _store.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT paper_id, chunk, text FROM passages WHERE rowid = $r";
+        command.Parameters.AddWithValue("$r", rowId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new Passage(reader.GetString(0), reader.GetInt32(1), reader.GetString(2))
+            : new Passage("", 0, "");
+    }
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+")]
+    private static partial Regex WordRegex();
 }

