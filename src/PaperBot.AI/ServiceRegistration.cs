@@ -51,7 +51,6 @@ public static class ServiceRegistration
         services.AddModelHttpClient();
 
         services.AddSingleton(sp => PromptLibrary.Load(sp.GetRequiredService<IOptions<AiOptions>>().Value.PromptsPath));
-        services.AddHostedService<PromptStartupCheck>();
         services.AddSingleton<Tokenizer>(_ => TiktokenTokenizer.CreateForModel("gpt-4o"));
         services.AddSingleton<PassagePacker>();
         services.AddSingleton<CitationPostProcessor>();
@@ -94,16 +93,4 @@ public static class ServiceRegistration
     }
 
     private static string ApiKeyOf(AiOptions options) => string.IsNullOrWhiteSpace(options.ApiKey) ? NoApiKey : options.ApiKey;
-}
-
-/// <summary>Loads the prompts when the host starts, so a missing or malformed prompt fails the start with the file named.</summary>
-internal sealed class PromptStartupCheck(IServiceProvider services) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _ = services.GetRequiredService<PromptLibrary>();
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

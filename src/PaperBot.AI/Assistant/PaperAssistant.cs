@@ -277,14 +277,19 @@ internal sealed class PaperAssistant(
     private (PackedPassages Packed, KernelArguments Arguments) BuildAnswerArguments(AskRequest request, string question, IReadOnlyList<PassageHit> hits)
     {
         var packed = packer.Pack(hits, options.Value.ContextTokenBudget);
-        var arguments = new KernelArguments
-        {
-            ["question"] = request.Question.Trim(),
-            ["history"] = request.History is { Count: > 0 } history ? FormatHistory(history) : "(none)",
-            ["passages"] = packed.PromptText,
-        };
+        var arguments = options.Value.FunctionCalling ? [] : new KernelArguments(WithoutTools(model.Prompt(PromptCatalog.Answer)));
+        arguments["question"] = request.Question.Trim();
+        arguments["history"] = request.History is { Count: > 0 } history ? FormatHistory(history) : "(none)";
+        arguments["passages"] = packed.PromptText;
         logger.LogDebug("Packed {Count} passages in {Tokens} tokens for {Query}", packed.Passages.Count, packed.Tokens, question);
         return (packed, arguments);
+    }
+
+    private static PromptExecutionSettings WithoutTools(LoadedPrompt prompt)
+    {
+        var settings = prompt.Config.DefaultExecutionSettings?.Clone() ?? new PromptExecutionSettings();
+        settings.FunctionChoiceBehavior = null;
+        return settings;
     }
 
     private AssistantAnswer Finish(string reply, PackedPassages packed)

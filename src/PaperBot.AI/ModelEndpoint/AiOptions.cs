@@ -59,6 +59,12 @@ public sealed class AiOptions
     /// </summary>
     public double AbstainSimilarity { get; set; } = 0.30;
 
+    /// <summary>
+    /// Offer the library plugin (search papers, get a paper, list recent papers) to the model as tools.
+    /// Turn off for local models without tool support (their endpoint rejects the request).
+    /// </summary>
+    public bool FunctionCalling { get; set; } = true;
+
     /// <summary>Folder holding the prompt folders, relative to the application folder.</summary>
     public string PromptsPath { get; set; } = "prompts";
 

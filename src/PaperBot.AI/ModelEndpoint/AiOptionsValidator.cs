@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Options;
+using PaperBot.AI.Prompts;
 
 namespace PaperBot.AI.ModelEndpoint;
 
@@ -105,6 +106,18 @@ internal sealed class AiOptionsValidator(IConfiguration configuration) : IValida
         if (string.IsNullOrWhiteSpace(options.PromptsPath))
         {
             errors.Add($"{S}:PromptsPath must name the prompts folder.");
+        }
+        else
+        {
+            // Loading the prompts here makes a missing or malformed prompt fail the start (bot and CLI alike) with the file named.
+            try
+            {
+                PromptLibrary.Load(options.PromptsPath);
+            }
+            catch (PromptLoadException e)
+            {
+                errors.Add(e.Message);
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

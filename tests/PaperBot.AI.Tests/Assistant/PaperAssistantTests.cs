@@ -167,6 +167,20 @@ public sealed class PaperAssistantTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AskAsync_FunctionCallingOff_NoToolsOffered()
+    {
+        _server.ThenReply("Dolma [1].");
+        using var harness = AssistantHarness.Create(_server.Endpoint, configure: s => s["Ai:FunctionCalling"] = "false");
+
+        var answer = await harness.Assistant.AskAsync(new AskRequest(TinyQuestion));
+
+        Assert.Equal(AnswerMode.Generated, answer.Mode);
+        using var body = JsonDocument.Parse(_server.Requests.Single());
+        Assert.False(body.RootElement.TryGetProperty("tools", out _));
+        Assert.Equal(0.2, body.RootElement.GetProperty("temperature").GetDouble(), 3); // the prompt's other settings still apply
+    }
+
+    [Fact]
     public async Task SummarizeAsync_Repeat_ServedFromCacheWithoutModelCall()
     {
         _server.ThenReply("A corpus of three trillion tokens for open pretraining research.");

@@ -13,11 +13,15 @@ internal sealed class AssistantHarness : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    private AssistantHarness(ServiceProvider services, InMemoryResearchLibrary library)
+    private AssistantHarness(ServiceProvider services, InMemoryResearchLibrary library, ListLoggerProvider logs)
     {
         _services = services;
         Library = library;
+        Logs = logs;
     }
+
+    /// <summary>Everything logged, Debug included (where prompts and user text may appear, keys never).</summary>
+    public ListLoggerProvider Logs { get; }
 
     public InMemoryResearchLibrary Library { get; }
 
@@ -49,12 +53,13 @@ internal sealed class AssistantHarness : IDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        var logs = new ListLoggerProvider();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         services.AddAssistantServices();
         library ??= InMemoryResearchLibrary.FromSample();
         services.AddSingleton<IResearchLibrary>(library);
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>, HashingEmbeddingGenerator>();
-        return new AssistantHarness(services.BuildServiceProvider(), library);
+        return new AssistantHarness(services.BuildServiceProvider(), library, logs);
     }
 
     public void Dispose() => _services.Dispose();

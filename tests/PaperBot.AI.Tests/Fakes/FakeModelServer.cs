@@ -23,6 +23,7 @@ internal sealed class FakeModelServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Func<HttpContext, string, Task>> _script = new();
     private readonly ConcurrentQueue<string> _requests = new();
+    private readonly ConcurrentQueue<string> _authorization = new();
 
     private FakeModelServer(WebApplication app) => _app = app;
 
@@ -37,6 +38,8 @@ internal sealed class FakeModelServer : IAsyncDisposable
     public IReadOnlyList<string> Requests => _requests.ToList();
 
     public int RequestCount => _requests.Count;
+
+    public IReadOnlyList<string> AuthorizationHeaders => _authorization.ToList();
 
     public static async Task<FakeModelServer> StartAsync()
     {
@@ -126,6 +129,7 @@ internal sealed class FakeModelServer : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
         _requests.Enqueue(body);
+        _authorization.Enqueue(context.Request.Headers.Authorization.ToString());
         if (_script.TryDequeue(out var step))
         {
             await step(context, body);

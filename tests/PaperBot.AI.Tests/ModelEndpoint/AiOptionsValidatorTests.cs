@@ -74,6 +74,23 @@ public sealed class AiOptionsValidatorTests
         Assert.True(result.Succeeded, result.FailureMessage);
     }
 
+    [Fact]
+    public void Validate_PromptsFolderWithMissingFile_FailsNamingIt()
+    {
+        var folder = Directory.CreateTempSubdirectory("paperbot-prompts").FullName;
+        try
+        {
+            var result = Validate(new AiOptions { PromptsPath = folder });
+
+            Assert.False(result.Succeeded);
+            Assert.Contains(Path.Combine(folder, "Research", "Answer", "skprompt.txt"), result.FailureMessage, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(AiOptions options) =>
         new AiOptionsValidator(new ConfigurationBuilder().Build()).Validate(null, options);
 }

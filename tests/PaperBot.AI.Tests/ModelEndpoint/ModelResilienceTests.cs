@@ -12,6 +12,7 @@ namespace PaperBot.AI.Tests.ModelEndpoint;
 /// </summary>
 public sealed class ModelResilienceTests : IAsyncLifetime
 {
+    private const string ApiKey = "sk-test-secret-4711";
     private static readonly TimeSpan TotalTimeout = TimeSpan.FromSeconds(8);
     private FakeModelServer _server = null!;
     private AssistantHarness _harness = null!;
@@ -20,7 +21,7 @@ public sealed class ModelResilienceTests : IAsyncLifetime
     {
         _server = await FakeModelServer.StartAsync();
         _server.Responder = _ => "standalone query";
-        _harness = AssistantHarness.Create(_server.Endpoint);
+        _harness = AssistantHarness.Create(_server.Endpoint, configure: s => s["Ai:ApiKey"] = ApiKey);
     }
 
     public async Task DisposeAsync()
@@ -39,6 +40,19 @@ public sealed class ModelResilienceTests : IAsyncLifetime
         Assert.Equal("standalone query", text);
         Assert.Equal(2, _server.RequestCount);
         Assert.True(elapsed >= TimeSpan.FromSeconds(0.9), $"Retry-After: 1 was not honoured (retried after {elapsed})");
+    }
+
+    [Fact]
+    public async Task Complete_AfterARetry_LogsLatencyTokensAndRetriesButNeverTheKey()
+    {
+        _server.ThenStatus(503);
+
+        await CallAsync();
+
+        var line = Assert.Single(_harness.Logs.Entries, e => e.Message.StartsWith("Model call Research/RewriteQuestion on fake-model took", StringComparison.Ordinal)).Message;
+        Assert.Matches(@"took \d+ ms: 120 prompt tokens, 30 completion tokens, 1 retries", line);
+        Assert.DoesNotContain(ApiKey, _harness.Logs.AllText, StringComparison.Ordinal);
+        Assert.Contains("Bearer " + ApiKey, _server.Requests.Count > 0 ? _server.AuthorizationHeaders[0] : "", StringComparison.Ordinal);
     }
 
     [Fact]
