@@ -49,6 +49,7 @@ internal sealed class FakeModelServer : IAsyncDisposable
         var app = builder.Build();
         var server = new FakeModelServer(app);
         app.MapPost("/v1/chat/completions", server.HandleAsync);
+        app.MapPost("/v1/embeddings", server.HandleEmbeddingsAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         server.Endpoint = address.TrimEnd('/') + "/v1";
@@ -142,6 +143,24 @@ internal sealed class FakeModelServer : IAsyncDisposable
         {
             await ReplyAsync(context, body, Responder(body));
         }
+    }
+
+    private async Task HandleEmbeddingsAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        _requests.Enqueue(body);
+        _authorization.Enqueue(context.Request.Headers.Authorization.ToString());
+        using var request = JsonDocument.Parse(body);
+        var input = request.RootElement.GetProperty("input");
+        var texts = input.ValueKind == JsonValueKind.Array ? input.EnumerateArray().Select(e => e.GetString()!).ToList() : [input.GetString()!];
+        await WriteJsonAsync(context, new
+        {
+            @object = "list",
+            model = request.RootElement.GetProperty("model").GetString(),
+            data = texts.Select((t, i) => new { @object = "embedding", index = i, embedding = HashingEmbeddingGenerator.Embed(t) }),
+            usage = new { prompt_tokens = 5, total_tokens = 5 },
+        });
     }
 
     private static async Task ReplyAsync(HttpContext context, string requestBody, string content)
