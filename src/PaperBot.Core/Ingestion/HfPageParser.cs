@@ -11,6 +11,7 @@ internal static partial class HfPageParser
 {
     private const int MaxTitleLength = 300;
     private const int MaxHeaderParagraphs = 12;
+    private const int MinAbstractWords = 8;
 
     public static ParsedInput Parse(string text, string name)
     {
@@ -66,10 +67,11 @@ internal static partial class HfPageParser
         return -1;
     }
 
-    /// <summary>Titles are one short line; abstracts are long prose.</summary>
+    /// <summary>Titles are one short line; abstracts are prose: several sentences, or one long one ending in a period.</summary>
     private static bool LooksLikeTitle(string paragraph) =>
-        paragraph.Length <= MaxTitleLength && !paragraph.Contains('\n', StringComparison.Ordinal)
-        && !(paragraph.Length > 120 && paragraph.TrimEnd().EndsWith('.'));
+        paragraph.Length <= MaxTitleLength
+        && !paragraph.Contains('\n', StringComparison.Ordinal)
+        && !(paragraph.EndsWith('.') && paragraph.Split(' ').Length >= MinAbstractWords);
 
     private static List<(int Line, string Text)> SplitParagraphs(string text)
     {

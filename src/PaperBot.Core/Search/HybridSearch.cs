@@ -15,6 +15,7 @@ public sealed partial class HybridSearch : IDisposable
 {
     private const double TitleWeight = 3.0;
     private const double BodyWeight = 1.0;
+    private const int MinPrefixLength = 5;
 
     private static readonly HashSet<string> StopWords = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -182,14 +183,15 @@ public sealed partial class HybridSearch : IDisposable
         return rowIds;
     }
 
-    /// <summary>Words of the query, each quoted (so FTS5 syntax in user text is inert), joined by OR.</summary>
+    /// <summary>Words of the query, each quoted (so FTS5 syntax in user text is inert), joined by OR; longer words also match as prefixes.</summary>
     internal static string? ToFtsQuery(string query)
     {
         var terms = WordRegex().Matches(query)
             .Select(m => m.Value.ToLowerInvariant())
             .Where(w => w.Length > 1 && !StopWords.Contains(w))
             .Distinct(StringComparer.Ordinal)
-            .Select(w => $"\"{w}\"")
+            // Prefix matching on longer words: the porter stemmer alone leaves "telecom" apart from "telecommunications".
+            .Select(w => w.Length >= MinPrefixLength ? $"\"{w}\"*" : $"\"{w}\"")
             .ToList();
         return terms.Count == 0 ? null : string.Join(" OR ", terms);
     }

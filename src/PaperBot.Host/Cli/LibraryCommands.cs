@@ -153,6 +153,7 @@ internal static class LibraryCommands
         var show = new Command("show", "Show one paper.") { showId };
         show.SetAction((parse, ct) => CliRunner.RunAsync(io, async () =>
         {
+            await EnsureSeededAsync(services, io, ct);
             var paper = await services.GetRequiredService<LibraryStore>().ResolveAsync(parse.GetValue(showId)!, ct);
             await io.Out.WriteLineAsync(paper.Title);
             await io.Out.WriteLineAsync($"id:         {paper.Id}{(paper.Version > 0 ? $" (v{paper.Version})" : "")}");
@@ -191,6 +192,7 @@ internal static class LibraryCommands
         var remove = new Command("remove", "Remove a paper with its passages and cached summaries.") { removeId };
         remove.SetAction((parse, ct) => CliRunner.RunAsync(io, async () =>
         {
+            await EnsureSeededAsync(services, io, ct);
             var store = services.GetRequiredService<LibraryStore>();
             var paper = await store.ResolveAsync(parse.GetValue(removeId)!, ct);
             await store.RemoveAsync(paper.Id, ct);

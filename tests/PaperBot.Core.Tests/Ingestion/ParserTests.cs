@@ -23,7 +23,7 @@ public sealed class ParserTests
     [Fact]
     public void Parse_HfPageTitleWithoutAbstract_ReportsItsLine()
     {
-        var text = "Mar 12\n\nFirst title\n\nA long enough abstract about language models and retrieval.\n\nOrphan title\n\nThird title\n\nAnother abstract text here.\n";
+        var text = "Mar 12\n\nFirst title\n\nWe study how language models use retrieved passages to answer.\n\nOrphan title\n\nThird title\n\nWe propose a method that ranks papers by meaning and by words.\n";
 
         var parsed = PaperIngestor.Parse(Encoding.UTF8.GetBytes(text), "page.txt", IngestFormat.HfPage);
 

@@ -13,7 +13,7 @@ namespace PaperBot.Core.Tests.Support;
 /// A real library: a SQLite file in a temporary folder, the real local embedding model (loaded once for
 /// the whole test run), real ingestion and search.
 /// </summary>
-internal sealed class TestLibrary : IDisposable
+public sealed class TestLibrary : IDisposable
 {
     private static readonly Lazy<LocalEmbeddingGenerator> SharedModel = new(() =>
         new LocalEmbeddingGenerator(Options.Create(new EmbeddingOptions()), NullLogger<LocalEmbeddingGenerator>.Instance));
@@ -22,7 +22,7 @@ internal sealed class TestLibrary : IDisposable
 
     public TestLibrary(IEmbeddingGenerator<string, Embedding<float>>? generator = null, SearchOptions? searchOptions = null)
     {
-        _folder = Path.Combine(Path.GetTempPath(), "paperbot-tests", Guid.NewGuid().ToString("N"));
+        _folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "paperbot-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_folder);
         Path = System.IO.Path.Combine(_folder, "library.db");
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
