@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using PaperBot.AI.Tests.Fakes;
@@ -32,7 +33,7 @@ public sealed class PaperAssistantTests : IAsyncLifetime
         Assert.NotEmpty(quotes);
         foreach (Match quote in quotes)
         {
-            var paper = harness.Library.Papers.Single(p => p.Id == answer.Citations.Single(c => c.N == int.Parse(quote.Groups[2].Value)).PaperId);
+            var paper = harness.Library.Papers.Single(p => p.Id == answer.Citations.Single(c => c.N == int.Parse(quote.Groups[2].Value, CultureInfo.InvariantCulture)).PaperId);
             Assert.Contains(quote.Groups[1].Value, paper.Abstract, StringComparison.Ordinal);
         }
     }
@@ -292,7 +293,7 @@ public sealed class PaperAssistantTests : IAsyncLifetime
 
     private static void AssertEveryCitationMapped(AssistantAnswer answer)
     {
-        var numbers = Regex.Matches(answer.Text, @"\[(\d+)\]").Select(m => int.Parse(m.Groups[1].Value)).ToHashSet();
+        var numbers = Regex.Matches(answer.Text, @"\[(\d+)\]").Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToHashSet();
         Assert.Equal(numbers.Order(), answer.Citations.Select(c => c.N).Order());
     }
 
