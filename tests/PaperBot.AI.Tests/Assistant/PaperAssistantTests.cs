@@ -111,6 +111,18 @@ public sealed class PaperAssistantTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AskAsync_FollowUpWithoutModel_SearchesWithThePreviousQuestionAsContext()
+    {
+        using var harness = AssistantHarness.Create();
+        var history = new[] { new ConversationTurn("open corpus of three trillion tokens", "Dolma [1].") };
+
+        var answer = await harness.Assistant.AskAsync(new AskRequest("which model was trained on it?", history));
+
+        Assert.Equal("open corpus of three trillion tokens which model was trained on it?", harness.Library.Queries[0]);
+        Assert.Contains(answer.Citations, c => c.Title.StartsWith("Dolma", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AskStreamingAsync_Generated_StreamsDeltasThenFinalWithCleanCitations()
     {
         _server.ThenReply("Soft labels make pretraining cheaper [1], see also [9].");

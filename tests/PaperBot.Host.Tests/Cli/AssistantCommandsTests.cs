@@ -75,6 +75,23 @@ public sealed class AssistantCommandsTests(SeededHostFixture fixture) : IClassFi
         Assert.Contains("2 to 5 papers", _error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task InteractiveConsole_RealHost_AnswersFollowsUpAndSummarizes()
+    {
+        var io = new AppIo(new StringReader("/ask open corpus of three trillion tokens used to pretrain OLMo\nwhat sources is it built from?\n/summarize Dolma tldr\n/quit\n/ask never read\n"), _out, _error, IsInteractive: false);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        var code = await PaperBot.Host.Interactive.InteractiveConsole.RunAsync(fixture.Host.Services, io, timeout.Token);
+
+        Assert.Equal(0, code);
+        var output = _out.ToString();
+        Assert.Equal(2, output.Split("*Extractive answer", StringSplitOptions.None).Length - 1);
+        Assert.Contains("[1] Dolma", output, StringComparison.Ordinal);
+        Assert.Contains("web content, scientific papers, code", output, StringComparison.Ordinal); // the follow-up found the sources sentence
+        Assert.Contains("tldr · extractive", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("never read", output, StringComparison.Ordinal);
+    }
+
     private async Task<int> RunAsync(params string[] args)
     {
         var io = new AppIo(new StringReader(""), _out, _error, IsInteractive: false);
