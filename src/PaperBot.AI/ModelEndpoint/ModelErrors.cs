@@ -42,7 +42,7 @@ internal static class ModelErrors
             {
                 case BrokenCircuitException:
                     return new ModelUnavailableException("The model endpoint is failing repeatedly, so it is paused for a moment (circuit open).", exception);
-                case TimeoutRejectedException:
+                case TimeoutRejectedException or OperationCanceledException:
                     return new ModelUnavailableException("The model endpoint did not answer in time.", exception);
                 case HttpOperationException { StatusCode: { } status }:
                     return FromStatus(status, model, exception);

@@ -33,11 +33,12 @@ internal sealed class ModelGateway(
     {
         var prompt = prompts[spec];
         using var scope = ModelCallScope.Begin();
+        using var deadline = Deadline(cancellationToken);
         var stopwatch = Stopwatch.StartNew();
         logger.LogDebug("Model call {Prompt} arguments: {Arguments}", spec.Key, string.Join(", ", arguments.Select(a => $"{a.Key}={a.Value}")));
         try
         {
-            var result = await kernel.InvokeAsync(prompt.Function, arguments, cancellationToken);
+            var result = await kernel.InvokeAsync(prompt.Function, arguments, deadline.Token);
             var text = result.GetValue<string>() ?? "";
             var usage = result.Metadata is { } metadata && metadata.TryGetValue("Usage", out var u) ? u as ChatTokenUsage : null;
             logger.LogInformation(
@@ -58,7 +59,8 @@ internal sealed class ModelGateway(
         using var scope = ModelCallScope.Begin();
         var stopwatch = Stopwatch.StartNew();
         var chunks = 0;
-        var enumerator = kernel.InvokeStreamingAsync<StreamingChatMessageContent>(prompt.Function, arguments, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        using var deadline = Deadline(cancellationToken);
+        var enumerator = kernel.InvokeStreamingAsync<StreamingChatMessageContent>(prompt.Function, arguments, deadline.Token).GetAsyncEnumerator(deadline.Token);
         try
         {
             while (true)
@@ -92,6 +94,15 @@ internal sealed class ModelGateway(
 
         logger.LogInformation("Model stream {Prompt} on {Model} took {ElapsedMs} ms: {Chunks} chunks, {Retries} retries",
             spec.Key, Model, stopwatch.ElapsedMilliseconds, chunks, scope.Retries);
+    }
+
+    // Polly's total timeout covers one HTTP request up to its headers; this one also covers tool-call
+    // rounds and a stream that stalls after its headers, so no call can hang.
+    private CancellationTokenSource Deadline(CancellationToken cancellationToken)
+    {
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.TotalTimeout);
+        return deadline;
     }
 
     private Exception Fail(PromptSpec spec, Exception e, Stopwatch stopwatch, ModelCallScope scope)

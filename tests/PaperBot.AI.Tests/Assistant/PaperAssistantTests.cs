@@ -143,6 +143,27 @@ public sealed class PaperAssistantTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AskStreamingAsync_StreamStallsAfterFirstChunk_ClearErrorWithinTotalTimeout()
+    {
+        _server.ThenStallingStream("Dolma is ");
+        using var harness = AssistantHarness.Create(_server.Endpoint);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var deltas = new List<string>();
+
+        var error = await Assert.ThrowsAsync<PaperBot.AI.ModelEndpoint.ModelUnavailableException>(async () =>
+        {
+            await foreach (var update in harness.Assistant.AskStreamingAsync(new AskRequest(TinyQuestion)))
+            {
+                deltas.Add(update.TextDelta);
+            }
+        });
+
+        Assert.Equal(["Dolma is "], deltas);
+        Assert.Contains("did not answer in time", error.Message, StringComparison.Ordinal);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(12), $"took {stopwatch.Elapsed}");
+    }
+
+    [Fact]
     public async Task AskAsync_EndpointDown_FallsBackToExtractiveThenBreakerSkipsTheEndpoint()
     {
         _server.Always = (c, _) => FakeModelServer.StatusAsync(c, 503);

@@ -80,6 +80,15 @@ internal sealed class FakeModelServer : IAsyncDisposable
         await ReplyAsync(c, body, Responder(body));
     });
 
+    /// <summary>Sends headers and one chunk of a stream, then goes silent.</summary>
+    public FakeModelServer ThenStallingStream(string firstChunk) => Then(async (c, _) =>
+    {
+        c.Response.ContentType = "text/event-stream";
+        await c.Response.WriteAsync($"data: {JsonSerializer.Serialize(Chunk(new { role = "assistant", content = firstChunk }, null))}\n\n");
+        await c.Response.Body.FlushAsync();
+        await Task.Delay(TimeSpan.FromSeconds(60), c.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+    });
+
     public FakeModelServer ThenInvalidJson() => Then(async (c, _) =>
     {
         c.Response.ContentType = "application/json";
