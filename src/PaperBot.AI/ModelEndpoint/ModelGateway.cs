@@ -31,7 +31,7 @@ internal sealed class ModelGateway(
 
     public async Task<string> CompleteAsync(PromptSpec spec, KernelArguments arguments, CancellationToken cancellationToken)
     {
-        var prompt = prompts[spec];
+        var prompt = Checked(spec, arguments);
         using var scope = ModelCallScope.Begin();
         using var deadline = Deadline(cancellationToken);
         var stopwatch = Stopwatch.StartNew();
@@ -55,7 +55,7 @@ internal sealed class ModelGateway(
 
     public async IAsyncEnumerable<string> StreamAsync(PromptSpec spec, KernelArguments arguments, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var prompt = prompts[spec];
+        var prompt = Checked(spec, arguments);
         using var scope = ModelCallScope.Begin();
         var stopwatch = Stopwatch.StartNew();
         var chunks = 0;
@@ -94,6 +94,18 @@ internal sealed class ModelGateway(
 
         logger.LogInformation("Model stream {Prompt} on {Model} took {ElapsedMs} ms: {Chunks} chunks, {Retries} retries",
             spec.Key, Model, stopwatch.ElapsedMilliseconds, chunks, scope.Retries);
+    }
+
+    // The prompt loader checks each config.json against the spec; this checks the caller against it too.
+    private LoadedPrompt Checked(PromptSpec spec, KernelArguments arguments)
+    {
+        if (!arguments.Names.ToHashSet(StringComparer.Ordinal).SetEquals(spec.Variables))
+        {
+            throw new InvalidOperationException(
+                $"Prompt {spec.Key} takes [{string.Join(", ", spec.Variables)}] but was passed [{string.Join(", ", arguments.Names)}].");
+        }
+
+        return prompts[spec];
     }
 
     // Polly's total timeout covers one HTTP request up to its headers; this one also covers tool-call

@@ -144,6 +144,16 @@ public sealed class ModelResilienceTests : IAsyncLifetime
         Assert.True(stopwatch.Elapsed < TotalTimeout + TimeSpan.FromSeconds(1), $"took {stopwatch.Elapsed}");
     }
 
+    [Fact]
+    public async Task Complete_ArgumentsOtherThanThePromptDeclares_RefusedBeforeAnyRequest()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            _harness.Gateway.CompleteAsync(PromptCatalog.RewriteQuestion, new KernelArguments { ["question"] = "q", ["conversation"] = "h" }, CancellationToken.None));
+
+        Assert.Contains("Research/RewriteQuestion", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _server.RequestCount);
+    }
+
     private async Task<(string Text, TimeSpan Elapsed)> CallAsync()
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20)); // a hang fails the test instead of the run
