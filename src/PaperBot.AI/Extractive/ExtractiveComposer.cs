@@ -168,29 +168,53 @@ internal sealed partial class ExtractiveComposer(IEmbeddingGenerator<string, Emb
         }
 
         var vectors = await EmbedAsync([.. specs.Select(s => s.Probe), .. sentences], cancellationToken);
-        var used = new HashSet<int>();
+
+        // Global greedy assignment: the most confident (aspect, sentence) pair first, so that a sentence
+        // goes to the aspect it fits best rather than to whichever aspect comes first in the table.
+        var pairs = new List<(int Aspect, int Sentence, double Score)>();
         for (var a = 0; a < specs.Count; a++)
         {
-            var best = Enumerable.Range(0, sentences.Count)
-                .Where(i => !used.Contains(i))
-                .Select(i => (Index: i, Cue: specs[a].Cue?.IsMatch(sentences[i]) == true, Score: Cosine(vectors[a], vectors[specs.Count + i])))
-                .Where(x => x.Cue || !specs[a].CueRequired)
-                .OrderByDescending(x => x.Score + (x.Cue ? 0.15 : 0))
-                .Select(x => (int?)x.Index)
-                .FirstOrDefault();
-            if (best is { } index)
+            for (var i = 0; i < sentences.Count; i++)
             {
-                used.Add(index);
-                result.Add((specs[a].Aspect, sentences[index]));
+                var cue = specs[a].Cue?.IsMatch(sentences[i]) == true;
+                if (cue || !specs[a].CueRequired)
+                {
+                    var position = sentences.Count == 1 ? 0.5 : (double)i / (sentences.Count - 1);
+                    pairs.Add((a, i, Cosine(vectors[a], vectors[specs.Count + i]) + (cue ? CueBonus(specs[a].Aspect) : 0) + PositionPrior(specs[a].Aspect, position)));
+                }
             }
-            else
+        }
+
+        var chosen = new string?[specs.Count];
+        var used = new HashSet<int>();
+        foreach (var (aspect, sentence, _) in pairs.OrderByDescending(p => p.Score))
+        {
+            if (chosen[aspect] is null && !used.Contains(sentence))
             {
-                result.Add((specs[a].Aspect, NotStated));
+                chosen[aspect] = sentences[sentence];
+                used.Add(sentence);
             }
+        }
+
+        for (var a = 0; a < specs.Count; a++)
+        {
+            result.Add((specs[a].Aspect, chosen[a] ?? NotStated));
         }
 
         return result;
     }
+
+    // "We propose/introduce X" is the most reliable marker an abstract has.
+    private static double CueBonus(string aspect) => aspect == "Method" ? 0.25 : 0.15;
+
+    // Abstracts run problem → method → results: a mild prior on where each aspect sits.
+    private static double PositionPrior(string aspect, double position) => aspect switch
+    {
+        "Problem" => 0.1 * (1 - position),
+        "Results" => 0.1 * position,
+        "Limitations" => 0.05 * position,
+        _ => 0,
+    };
 
     private async Task<IReadOnlyList<string>> CentralSentencesAsync(Paper paper, List<string> sentences, int count, CancellationToken cancellationToken)
     {
@@ -213,7 +237,8 @@ internal sealed partial class ExtractiveComposer(IEmbeddingGenerator<string, Emb
             sentences.AddRange(SentenceSplitter.Split(paper.FullText.Length > 6000 ? paper.FullText[..6000] : paper.FullText).Take(40));
         }
 
-        return sentences.Distinct(StringComparer.Ordinal).ToList();
+        // Links and "code is available" notes say nothing about the paper's content.
+        return sentences.Distinct(StringComparer.Ordinal).Where(s => !NoContentRegex().IsMatch(s)).ToList();
     }
 
     private static string StripTitle(string passageText, string title) =>
@@ -230,7 +255,10 @@ internal sealed partial class ExtractiveComposer(IEmbeddingGenerator<string, Emb
     [GeneratedRegex(@"\b(challeng|problem|struggl|lack|limited|difficult|costly|expensive|remain|however|despite|issue|gap)", RegexOptions.IgnoreCase)]
     private static partial Regex ProblemCue();
 
-    [GeneratedRegex(@"\b(we (propose|introduce|present|develop|design)|our (method|approach|framework|model)|novel|framework)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"https?://|github\.com|\b(code|data|models?) (is|are) (publicly )?(available|released)", RegexOptions.IgnoreCase)]
+    private static partial Regex NoContentRegex();
+
+    [GeneratedRegex(@"\b(we (propose|introduce|present|develop|design|release)|our (method|approach|framework|model)|named|called)\b", RegexOptions.IgnoreCase)]
     private static partial Regex MethodCue();
 
     [GeneratedRegex(@"\b(data ?sets?|benchmarks?|corpus|corpora|tasks?|evaluat\w*|experiments?|trained on|tested on)\b", RegexOptions.IgnoreCase)]

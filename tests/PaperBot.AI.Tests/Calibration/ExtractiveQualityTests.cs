@@ -48,6 +48,23 @@ public sealed class ExtractiveQualityTests(RealLibraryFixture fixture, ITestOutp
         }
     }
 
+    [Fact]
+    public async Task CompareAsync_TwoSamplePapers_MethodRowsSayWhatEachPaperIntroduces()
+    {
+        var assistant = CreateAssistant();
+
+        var comparison = await assistant.CompareAsync(["Dolma", "TinyStories", "LLM-Pruner"]);
+
+        foreach (var row in comparison.Rows)
+        {
+            output.WriteLine($"{row.Aspect}: {string.Join(" | ", row.Cells)}");
+        }
+
+        output.WriteLine(comparison.KeyDifferences);
+        var method = comparison.Rows.Single(r => r.Aspect == "Method").Cells;
+        Assert.All(method, cell => Assert.Matches(@"(?i)\b(we (propose|introduce|present|release)|our method|named|this work)", cell));
+    }
+
     private PaperAssistant CreateAssistant()
     {
         var options = Options.Create(new AiOptions());
