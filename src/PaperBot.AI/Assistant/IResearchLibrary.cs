@@ -11,8 +11,6 @@ internal interface IResearchLibrary
 {
     Task<Paper> ResolveAsync(string reference, CancellationToken cancellationToken);
 
-    Task<Paper?> GetAsync(string id, CancellationToken cancellationToken);
-
     Task<IReadOnlyList<Paper>> ListRecentAsync(int limit, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken);
@@ -28,8 +26,6 @@ internal interface IResearchLibrary
 internal sealed class CoreResearchLibrary(LibraryStore store, HybridSearch search) : IResearchLibrary
 {
     public Task<Paper> ResolveAsync(string reference, CancellationToken cancellationToken) => store.ResolveAsync(reference, cancellationToken);
-
-    public Task<Paper?> GetAsync(string id, CancellationToken cancellationToken) => store.GetAsync(id, cancellationToken);
 
     public Task<IReadOnlyList<Paper>> ListRecentAsync(int limit, CancellationToken cancellationToken) => store.ListAsync(null, limit, cancellationToken);
 

@@ -19,11 +19,8 @@ internal sealed class ModelGateway(
     IOptions<AiOptions> options,
     ILogger<ModelGateway> logger)
 {
-    /// <summary>A model endpoint is configured.</summary>
-    public bool IsConfigured => options.Value.HasEndpoint;
-
-    /// <summary>Configured and its circuit is not open.</summary>
-    public bool IsAvailable => IsConfigured && !circuit.IsOpen;
+    /// <summary>A model endpoint is configured and its circuit is not open.</summary>
+    public bool IsAvailable => options.Value.HasEndpoint && !circuit.IsOpen;
 
     public string Model => options.Value.Model ?? "";
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
@@ -102,11 +101,4 @@ internal sealed class ModelCallScope : IDisposable
     public void CountRetry() => Interlocked.Increment(ref _retries);
 
     public void Dispose() => CurrentScope.Value = _previous;
-}
-
-/// <summary>HTTP statuses that say the request itself is wrong: retrying cannot help.</summary>
-internal static class ModelHttpStatus
-{
-    public static bool IsRejection(HttpStatusCode status) =>
-        status is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound;
 }

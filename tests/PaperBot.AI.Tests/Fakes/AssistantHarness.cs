@@ -29,8 +29,6 @@ internal sealed class AssistantHarness : IDisposable
 
     public ModelGateway Gateway => _services.GetRequiredService<ModelGateway>();
 
-    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
-
     /// <summary>Timeouts short enough for tests to run in seconds.</summary>
     public static Dictionary<string, string?> FastSettings(string? endpoint) => new()
     {

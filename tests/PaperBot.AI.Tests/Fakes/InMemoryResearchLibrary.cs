@@ -63,8 +63,6 @@ internal sealed class InMemoryResearchLibrary : IResearchLibrary
             : throw new PaperLookupException(reference, matches.Count > 0 ? matches : _papers.Where(p => p.Title.Contains(reference, StringComparison.OrdinalIgnoreCase)).ToList());
     }
 
-    public Task<Paper?> GetAsync(string id, CancellationToken cancellationToken) => Task.FromResult(_papers.FirstOrDefault(p => p.Id == id));
-
     public Task<IReadOnlyList<Paper>> ListRecentAsync(int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<Paper>>(_papers.AsEnumerable().Reverse().Take(limit).ToList());
 
