@@ -1,14 +1,62 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using PaperBot.Discord.Commands;
+using PaperBot.Discord.Gateway;
+using PaperBot.Discord.Interactions;
+using PaperBot.Discord.Rest;
 
 namespace PaperBot.Discord;
 
 /// <summary>Registers the Discord bot.</summary>
 public static class ServiceRegistration
 {
-    /// <summary>Adds the Discord gateway, REST client, command registration and interaction routing.</summary>
+    /// <summary>
+    /// Adds the Discord REST client (with rate limits), command registration, interaction routing to the
+    /// Core ports (<see cref="PaperBot.Core.Assistant.IPaperAssistant"/>, library search) and the transport
+    /// chosen by <c>Discord:Transport</c>: the gateway (default) or the signed HTTP endpoint.
+    /// The bot's hosted services are added only when <c>Discord:Token</c> is set (from the environment or
+    /// user secrets); options are validated at start.
+    /// </summary>
     public static IHostApplicationBuilder AddPaperBotDiscord(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<DiscordOptions>()
+            .BindConfiguration(DiscordOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        // The factory's request logging would write interaction tokens (they are in the URL); we log routes ourselves.
+        services.AddHttpClient(DiscordRestClient.HttpClientName).RemoveAllLoggers();
+        services.AddSingleton<RestRateLimiter>();
+        services.AddSingleton<DiscordRestClient>();
+        services.AddSingleton<GatewayDiscovery>();
+        services.AddSingleton<IdentifyThrottler>();
+        services.AddSingleton<GatewayStatus>();
+        services.AddSingleton<IDiscordBotStatus>(sp => sp.GetRequiredService<GatewayStatus>());
+        services.AddSingleton<GatewayJitter>();
+        services.AddSingleton<CommandRegistrar>();
+        services.TryAddSingleton<IPaperDirectory, LibraryPaperDirectory>();
+        services.AddSingleton<PaperCommands>();
+        services.AddSingleton<InteractionResponder>();
+        services.AddSingleton<InteractionDispatcher>();
+        services.AddSingleton<DiscordBotService>();
+
+        // Without a token the host runs CLI verbs or the console: nothing of the bot starts.
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{DiscordOptions.SectionName}:Token"]))
+        {
+            return builder;
+        }
+
+        services.AddHostedService(sp => sp.GetRequiredService<DiscordBotService>());
+        if (string.Equals(builder.Configuration[$"{DiscordOptions.SectionName}:Transport"], "http", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton<HttpInteractionEndpoint>();
+            services.AddHostedService(sp => sp.GetRequiredService<HttpInteractionEndpoint>());
+        }
+
         return builder;
     }
 }

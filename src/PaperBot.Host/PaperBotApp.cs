@@ -32,6 +32,12 @@ internal static class PaperBotApp
 
         using (host)
         {
+            // Bot mode (BotMode.cs): no verb and a Discord token.
+            if (args.Length == 0 && BotMode.IsConfigured(host.Services))
+            {
+                return await BotMode.RunAsync(host, io, cancellationToken);
+            }
+
             var root = CliCommands.Build(host.Services, io);
             return await root.Parse(args).InvokeAsync(new() { Output = io.Out, Error = io.Error }, cancellationToken);
         }

@@ -1,0 +1,22 @@
+using PaperBot.Core.Library;
+using PaperBot.Core.Search;
+
+namespace PaperBot.Discord.Commands;
+
+/// <summary>The library look-ups the commands need (search and autocomplete); a seam over Core's store and search.</summary>
+internal interface IPaperDirectory
+{
+    Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Paper>> SuggestAsync(string partial, int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>The real directory: <see cref="HybridSearch"/> for /search, <see cref="LibraryStore.SuggestAsync"/> for autocomplete.</summary>
+internal sealed class LibraryPaperDirectory(LibraryStore store, HybridSearch search) : IPaperDirectory
+{
+    public Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken) =>
+        search.SearchAsync(query, top, cancellationToken);
+
+    public Task<IReadOnlyList<Paper>> SuggestAsync(string partial, int limit, CancellationToken cancellationToken) =>
+        store.SuggestAsync(partial, limit, cancellationToken);
+}

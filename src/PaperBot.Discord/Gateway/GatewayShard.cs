@@ -1,0 +1,484 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using PaperBot.Discord.Rest;
+
+namespace PaperBot.Discord.Gateway;
+
+/// <summary>
+/// One gateway shard: connects with <c>v=10&amp;encoding=json</c>, heartbeats (jittered first beat, ACK-based
+/// zombie detection), identifies or resumes, tracks the sequence, dispatches INTERACTION_CREATE, and
+/// reconnects by the rules of DOCS events/gateway.mdx: resume after op 7, drops and resumable close codes;
+/// a new session after op 9 <c>false</c>, 4007, 4009; never again after 4004 or 4010–4014.
+/// </summary>
+internal sealed class GatewayShard
+{
+    private const int MaxPayloadBytes = 4096;
+    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly GatewayDiscovery _discovery;
+    private readonly IdentifyThrottler _throttler;
+    private readonly GatewayStatus _status;
+    private readonly DiscordOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Func<double> _jitter;
+    private readonly Func<JsonElement, long, Task> _onInteraction;
+
+    private string? _sessionId;
+    private string? _resumeUrl;
+    private long? _sequence;
+
+    public GatewayShard(
+        int shardId,
+        int shardCount,
+        GatewayDiscovery discovery,
+        IdentifyThrottler throttler,
+        GatewayStatus status,
+        DiscordOptions options,
+        TimeProvider time,
+        ILogger logger,
+        Func<JsonElement, long, Task> onInteraction,
+        Func<double>? jitter = null)
+    {
+        ShardId = shardId;
+        ShardCount = shardCount;
+        _discovery = discovery;
+        _throttler = throttler;
+        _status = status;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _onInteraction = onInteraction;
+        _jitter = jitter ?? Random.Shared.NextDouble;
+    }
+
+    public int ShardId { get; }
+
+    public int ShardCount { get; }
+
+    /// <summary>Application id from READY.</summary>
+    public string? ApplicationId { get; private set; }
+
+    /// <summary>Raised on READY and RESUMED (tests and health).</summary>
+    public event Action<string>? SessionEvent;
+
+    /// <summary>Runs until cancelled or a fatal close code. Returns the fatal reason, or null on shutdown.</summary>
+    public async Task<string?> RunAsync(CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            ConnectionResult result;
+            var resuming = _sessionId is not null && _resumeUrl is not null;
+            try
+            {
+                result = await RunConnectionAsync(resuming, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+#pragma warning disable CA1031 // Any failure of one connection (network, protocol surprise, our bug) ends in a reconnect, logged.
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                if (ex is WebSocketException or HttpRequestException or IOException or DiscordApiException or TimeoutException)
+                {
+                    _logger.LogWarning("Shard {ShardId}: connection failed ({Error}); will {Action}", ShardId, ex.Message, resuming ? "resume" : "identify");
+                }
+                else
+                {
+                    _logger.LogError(ex, "Shard {ShardId}: unexpected gateway failure; will {Action}", ShardId, resuming ? "resume" : "identify");
+                }
+
+                if (!resuming)
+                {
+                    _discovery.Invalidate();
+                }
+
+                result = new ConnectionResult(resuming ? ReconnectAction.Resume : ReconnectAction.Identify, null, Healthy: false, Immediate: false);
+            }
+
+            switch (result.Action)
+            {
+                case ReconnectAction.Stop:
+                    return null;
+                case ReconnectAction.Fatal:
+                    var reason = $"Discord gateway closed shard {ShardId} with {result.CloseCode}: {GatewayCloseCodes.Describe(result.CloseCode)}. Not reconnecting.";
+                    _logger.LogCritical("{Reason}", reason);
+                    _status.SetFatal(reason);
+                    return reason;
+                case ReconnectAction.Identify:
+                    ClearSession();
+                    break;
+            }
+
+            failures = result.Healthy ? 0 : failures + 1;
+            if (!result.Immediate)
+            {
+                var delay = Backoff(failures);
+                _logger.LogInformation("Shard {ShardId}: reconnecting in {DelayMs} ms ({Action})", ShardId, (long)delay.TotalMilliseconds, result.Action);
+                try
+                {
+                    await Task.Delay(delay, _time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return null;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Exponential backoff with ±25 % jitter, from <c>ReconnectDelay</c> up to <c>MaxReconnectDelay</c>.</summary>
+    internal TimeSpan Backoff(int failures)
+    {
+        var baseMs = _options.ReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(Math.Max(failures - 1, 0), 16));
+        var capped = Math.Min(baseMs, _options.MaxReconnectDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped * (0.75 + (_jitter() * 0.5)));
+    }
+
+    private void ClearSession()
+    {
+        _sessionId = null;
+        _resumeUrl = null;
+        _sequence = null;
+    }
+
+    private async Task<ConnectionResult> RunConnectionAsync(bool resuming, CancellationToken cancellationToken)
+    {
+        string url;
+        var maxConcurrency = 1;
+        if (resuming)
+        {
+            url = _resumeUrl!;
+        }
+        else
+        {
+            GatewayBotInfo info;
+            try
+            {
+                info = await _discovery.FetchAsync(cancellationToken);
+            }
+            catch (DiscordApiException) when (_discovery.CachedUrl is not null)
+            {
+                info = new GatewayBotInfo(_discovery.CachedUrl!, ShardCount, 1000, 1, TimeSpan.Zero, 1);
+            }
+
+            url = info.Url;
+            maxConcurrency = info.MaxConcurrency;
+            if (info.SessionStartRemaining <= 0)
+            {
+                _logger.LogWarning("Shard {ShardId}: session start limit used up ({Total} per day); waiting {WaitMs} ms before identifying",
+                    ShardId, info.SessionStartTotal, (long)info.SessionStartResetAfter.TotalMilliseconds);
+                await Task.Delay(info.SessionStartResetAfter, _time, cancellationToken);
+            }
+        }
+
+        using var socket = new ClientWebSocket();
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await socket.ConnectAsync(GatewayUri(url), cancellationToken);
+        _logger.LogInformation("Shard {ShardId}: connected to the gateway ({Mode})", ShardId, resuming ? "resuming" : "new session");
+
+        var state = new ConnectionState(socket, new GatewaySendLimiter(_time));
+        Task? heartbeat = null;
+        try
+        {
+            var buffer = new ArrayBufferWriter<byte>(8192);
+            while (true)
+            {
+                Frame frame;
+                try
+                {
+                    using var helloTimeout = CancellationTokenSource.CreateLinkedTokenSource(connection.Token);
+                    if (!state.HelloReceived)
+                    {
+                        helloTimeout.CancelAfter(HelloTimeout);
+                    }
+
+                    frame = await ReceiveAsync(socket, buffer, helloTimeout.Token);
+                }
+                catch (OperationCanceledException) when (state.Zombie)
+                {
+                    return new ConnectionResult(ReconnectAction.Resume, GatewayCloseCodes.Zombie, state.Healthy, Immediate: true);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    _logger.LogWarning("Shard {ShardId}: no Hello within {TimeoutSeconds} s", ShardId, HelloTimeout.TotalSeconds);
+                    await CloseQuietlyAsync(socket, GatewayCloseCodes.ResumableClose);
+                    return new ConnectionResult(resuming ? ReconnectAction.Resume : ReconnectAction.Identify, null, false, false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Shutdown: 1000 ends the session (the bot shows offline at once).
+                    await CloseQuietlyAsync(socket, (int)WebSocketCloseStatus.NormalClosure);
+                    return new ConnectionResult(ReconnectAction.Stop, null, state.Healthy, false);
+                }
+                catch (WebSocketException ex) when (state.Zombie || ex.WebSocketErrorCode == WebSocketError.ConnectionClosedPrematurely)
+                {
+                    _logger.LogWarning("Shard {ShardId}: connection dropped ({Error})", ShardId, ex.Message);
+                    return new ConnectionResult(ReconnectAction.Resume, null, state.Healthy, Immediate: state.Zombie);
+                }
+
+                if (frame.Close)
+                {
+                    var code = (int?)socket.CloseStatus;
+                    var action = GatewayCloseCodes.Classify(code);
+                    if (action == ReconnectAction.Resume && _sessionId is null)
+                    {
+                        action = ReconnectAction.Identify;
+                    }
+
+                    _logger.LogWarning("Shard {ShardId}: gateway closed with {CloseCode} ({Meaning}); next: {Action}",
+                        ShardId, code, GatewayCloseCodes.Describe(code), action);
+                    await CloseQuietlyAsync(socket, (int)WebSocketCloseStatus.NormalClosure);
+                    return new ConnectionResult(action, code, state.Healthy, Immediate: false);
+                }
+
+                var outcome = await HandleFrameAsync(frame.Json, state, resuming, maxConcurrency, connection, cancellationToken);
+                if (outcome is not null)
+                {
+                    return outcome;
+                }
+
+                heartbeat ??= state.HeartbeatLoop;
+            }
+        }
+        finally
+        {
+            await connection.CancelAsync();
+            if (heartbeat is not null)
+            {
+                try
+                {
+                    await heartbeat;
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+                {
+                    // Expected: the connection ended under the heartbeat.
+                }
+            }
+        }
+    }
+
+    private async Task<ConnectionResult?> HandleFrameAsync(
+        JsonElement payload, ConnectionState state, bool resuming, int maxConcurrency, CancellationTokenSource connection, CancellationToken cancellationToken)
+    {
+        var op = payload.TryGetProperty("op", out var o) && o.TryGetInt32(out var opValue) ? opValue : -1;
+        switch (op)
+        {
+            case 0:
+            {
+                if (payload.TryGetProperty("s", out var s) && s.ValueKind == JsonValueKind.Number)
+                {
+                    _sequence = s.GetInt64();
+                }
+
+                var type = payload.TryGetProperty("t", out var t) ? t.GetString() : null;
+                var data = payload.TryGetProperty("d", out var d) ? d : default;
+                switch (type)
+                {
+                    case "READY":
+                        _sessionId = data.GetProperty("session_id").GetString();
+                        _resumeUrl = data.TryGetProperty("resume_gateway_url", out var r) ? r.GetString() : null;
+                        if (data.TryGetProperty("application", out var app) && app.TryGetProperty("id", out var appId))
+                        {
+                            ApplicationId = appId.GetString();
+                        }
+
+                        state.Healthy = true;
+                        _logger.LogInformation("Shard {ShardId}: READY (session established)", ShardId);
+                        SessionEvent?.Invoke("READY");
+                        break;
+                    case "RESUMED":
+                        state.Healthy = true;
+                        _logger.LogInformation("Shard {ShardId}: RESUMED at sequence {Sequence}", ShardId, _sequence);
+                        SessionEvent?.Invoke("RESUMED");
+                        break;
+                    case "INTERACTION_CREATE":
+                        // Not awaited: a slow command must not hold up the gateway; the dispatcher defers centrally.
+                        _ = _onInteraction(data.Clone(), _time.GetTimestamp());
+                        break;
+                }
+
+                return null;
+            }
+
+            case 1:
+                await SendAsync(state, Heartbeat(), priority: true, cancellationToken);
+                return null;
+
+            case 7:
+                _logger.LogInformation("Shard {ShardId}: Discord asked us to reconnect (op 7); resuming", ShardId);
+                await CloseQuietlyAsync(state.Socket, GatewayCloseCodes.ResumableClose);
+                return new ConnectionResult(_sessionId is null ? ReconnectAction.Identify : ReconnectAction.Resume, null, true, Immediate: true);
+
+            case 9:
+            {
+                var resumable = payload.TryGetProperty("d", out var d) && d.ValueKind == JsonValueKind.True;
+                _logger.LogWarning("Shard {ShardId}: invalid session (op 9, resumable: {Resumable})", ShardId, resumable);
+                await CloseQuietlyAsync(state.Socket, GatewayCloseCodes.ResumableClose);
+                return new ConnectionResult(resumable && _sessionId is not null ? ReconnectAction.Resume : ReconnectAction.Identify, null, false, Immediate: false);
+            }
+
+            case 10:
+            {
+                var interval = TimeSpan.FromMilliseconds(payload.GetProperty("d").GetProperty("heartbeat_interval").GetDouble());
+                state.HelloReceived = true;
+                state.HeartbeatLoop = HeartbeatLoopAsync(state, interval, connection);
+                if (resuming)
+                {
+                    await SendAsync(state, new JsonObject
+                    {
+                        ["op"] = 6,
+                        ["d"] = new JsonObject { ["token"] = _options.Token, ["session_id"] = _sessionId, ["seq"] = _sequence },
+                    }, priority: true, cancellationToken);
+                }
+                else
+                {
+                    await _throttler.WaitAsync(ShardId, maxConcurrency, cancellationToken);
+                    await SendAsync(state, new JsonObject
+                    {
+                        ["op"] = 2,
+                        ["d"] = new JsonObject
+                        {
+                            ["token"] = _options.Token,
+                            ["intents"] = _options.Intents,
+                            ["properties"] = new JsonObject { ["os"] = Environment.OSVersion.Platform.ToString().ToLowerInvariant(), ["browser"] = "paperbot", ["device"] = "paperbot" },
+                            ["shard"] = new JsonArray(ShardId, ShardCount),
+                        },
+                    }, priority: true, cancellationToken);
+                }
+
+                return null;
+            }
+
+            case 11:
+                state.Acknowledged = true;
+                _status.HeartbeatAcknowledged();
+                return null;
+
+            default:
+                _logger.LogDebug("Shard {ShardId}: ignoring opcode {Opcode}", ShardId, op);
+                return null;
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(ConnectionState state, TimeSpan interval, CancellationTokenSource connection)
+    {
+        await Task.Yield();
+        var token = connection.Token;
+        await Task.Delay(interval * _jitter(), _time, token);
+        while (!token.IsCancellationRequested)
+        {
+            if (!state.Acknowledged)
+            {
+                _logger.LogWarning("Shard {ShardId}: heartbeat not acknowledged; the connection is a zombie. Reconnecting to resume", ShardId);
+                state.Zombie = true;
+                await CloseQuietlyAsync(state.Socket, GatewayCloseCodes.Zombie);
+                await connection.CancelAsync();
+                return;
+            }
+
+            state.Acknowledged = false;
+            await SendAsync(state, Heartbeat(), priority: true, token);
+            await Task.Delay(interval, _time, token);
+        }
+    }
+
+    private JsonObject Heartbeat() => new() { ["op"] = 1, ["d"] = _sequence };
+
+    private static async Task SendAsync(ConnectionState state, JsonObject payload, bool priority, CancellationToken cancellationToken)
+    {
+        var bytes = Encoding.UTF8.GetBytes(payload.ToJsonString());
+        if (bytes.Length > MaxPayloadBytes)
+        {
+            throw new InvalidOperationException($"Gateway payload of {bytes.Length} bytes exceeds Discord's {MaxPayloadBytes}-byte limit.");
+        }
+
+        await state.Limiter.WaitAsync(priority, cancellationToken);
+        await state.SendGate.WaitAsync(cancellationToken);
+        try
+        {
+            await state.Socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        }
+        finally
+        {
+            state.SendGate.Release();
+        }
+    }
+
+    private static async Task<Frame> ReceiveAsync(ClientWebSocket socket, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
+    {
+        buffer.Clear();
+        while (true)
+        {
+            var memory = buffer.GetMemory(4096);
+            var result = await socket.ReceiveAsync(memory, cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return new Frame(default, Close: true);
+            }
+
+            buffer.Advance(result.Count);
+            if (result.EndOfMessage)
+            {
+                using var doc = JsonDocument.Parse(buffer.WrittenMemory);
+                return new Frame(doc.RootElement.Clone(), Close: false);
+            }
+        }
+    }
+
+    private async Task CloseQuietlyAsync(ClientWebSocket socket, int code)
+    {
+        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.CloseOutputAsync((WebSocketCloseStatus)code, null, timeout.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            _logger.LogDebug("Shard {ShardId}: close handshake failed ({Error})", ShardId, ex.Message);
+        }
+    }
+
+    private static Uri GatewayUri(string url)
+    {
+        var builder = new UriBuilder(url) { Query = "v=10&encoding=json" };
+        return builder.Uri;
+    }
+
+    private readonly record struct Frame(JsonElement Json, bool Close);
+
+    private sealed record ConnectionResult(ReconnectAction Action, int? CloseCode, bool Healthy, bool Immediate);
+
+    private sealed class ConnectionState(ClientWebSocket socket, GatewaySendLimiter limiter)
+    {
+        public ClientWebSocket Socket { get; } = socket;
+
+        public GatewaySendLimiter Limiter { get; } = limiter;
+
+        public SemaphoreSlim SendGate { get; } = new(1, 1);
+
+        public volatile bool Acknowledged = true;
+
+        public volatile bool Zombie;
+
+        public bool HelloReceived { get; set; }
+
+        public bool Healthy { get; set; }
+
+        public Task? HeartbeatLoop { get; set; }
+    }
+}

@@ -1,0 +1,241 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PaperBot.Core;
+using PaperBot.Discord.Commands;
+
+namespace PaperBot.Discord.Interactions;
+
+/// <summary>
+/// Routes interactions to the commands. Central policy: duplicates (same interaction id) are ignored;
+/// slow commands are deferred at once (type 5), well inside the 3-second window, and their result edits
+/// the original response, split to Discord's limits; errors become a short ephemeral message;
+/// autocomplete answers within its time budget with at most 25 choices.
+/// </summary>
+internal sealed class InteractionDispatcher
+{
+    private const string GenericError = "Something went wrong on our side. Please try again in a minute.";
+    private static readonly TimeSpan DeduplicationWindow = TimeSpan.FromMinutes(15);
+
+    private readonly ConcurrentDictionary<string, long> _seen = new(StringComparer.Ordinal);
+    private readonly InteractionResponder _responder;
+    private readonly PaperCommands _commands;
+    private readonly DiscordOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<InteractionDispatcher> _logger;
+    private long _lastPrune;
+
+    public InteractionDispatcher(
+        InteractionResponder responder,
+        PaperCommands commands,
+        IOptions<DiscordOptions> options,
+        TimeProvider time,
+        ILogger<InteractionDispatcher> logger)
+    {
+        _responder = responder;
+        _commands = commands;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Raised after the first response (defer, reply or autocomplete result) was accepted; for latency measurement.</summary>
+    public event Action<Interaction, TimeSpan>? Acknowledged;
+
+    /// <summary>Handles one interaction to the end. Never throws (failures are logged).</summary>
+    public async Task HandleAsync(Interaction interaction, long receivedTimestamp, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(interaction);
+        if (!MarkSeen(interaction.Id))
+        {
+            _logger.LogInformation("Ignoring duplicate interaction {InteractionId}", interaction.Id);
+            return;
+        }
+
+        try
+        {
+            switch (interaction.Type)
+            {
+                case InteractionType.ApplicationCommand:
+                    await HandleCommandAsync(interaction, receivedTimestamp, cancellationToken);
+                    break;
+                case InteractionType.Autocomplete:
+                    await HandleAutocompleteAsync(interaction, receivedTimestamp, cancellationToken);
+                    break;
+                default:
+                    _logger.LogDebug("Ignoring interaction {InteractionId} of type {InteractionType}", interaction.Id, interaction.Type);
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogDebug("Interaction {InteractionId} abandoned at shutdown", interaction.Id);
+        }
+#pragma warning disable CA1031 // One failed interaction must not take the gateway loop down; it is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(ex, "Interaction {InteractionId} ({Command}) failed", interaction.Id, interaction.CommandName);
+        }
+    }
+
+    private async Task HandleCommandAsync(Interaction interaction, long receivedTimestamp, CancellationToken cancellationToken)
+    {
+        var name = interaction.CommandName ?? "";
+        if (!PaperCommands.Exists(name))
+        {
+            _logger.LogWarning("Unknown command {Command} in interaction {InteractionId}", name, interaction.Id);
+            await _responder.ReplyAsync(interaction, DiscordMessage.Text($"I don't know /{name}. Try /help.", ephemeral: true), cancellationToken);
+            OnAcknowledged(interaction, receivedTimestamp);
+            return;
+        }
+
+        // Bad options are reported before deferring, so the error can be ephemeral at once.
+        var problem = PaperCommands.Validate(interaction);
+        if (problem is not null)
+        {
+            await _responder.ReplyAsync(interaction, DiscordMessage.Text(problem, ephemeral: true), cancellationToken);
+            OnAcknowledged(interaction, receivedTimestamp);
+            return;
+        }
+
+        if (!PaperCommands.Defers(name))
+        {
+            var quick = MessageSplitter.Split(await _commands.ExecuteAsync(interaction, cancellationToken));
+            await _responder.ReplyAsync(interaction, quick[0], cancellationToken);
+            OnAcknowledged(interaction, receivedTimestamp);
+            foreach (var more in quick.Skip(1))
+            {
+                await _responder.FollowupAsync(interaction, more, cancellationToken);
+            }
+
+            return;
+        }
+
+        await _responder.DeferAsync(interaction, cancellationToken);
+        OnAcknowledged(interaction, receivedTimestamp);
+
+        var started = _time.GetTimestamp();
+        DiscordMessage? error = null;
+        IReadOnlyList<DiscordMessage> messages = [];
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(_options.CommandTimeout);
+            try
+            {
+                messages = MessageSplitter.Split(await _commands.ExecuteAsync(interaction, timeout.Token));
+            }
+            catch (UserFacingException ex)
+            {
+                error = DiscordMessage.Text(MessageSplitter.Truncate(ex.Message, MessageLimits.Content), ephemeral: true);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                _logger.LogWarning("Command {Command} ({InteractionId}) timed out after {ElapsedMs} ms", name, interaction.Id,
+                    (long)_time.GetElapsedTime(started).TotalMilliseconds);
+                error = DiscordMessage.Text("That took too long and was stopped. Try a narrower request.", ephemeral: true);
+            }
+#pragma warning disable CA1031 // Any failure becomes a short message for the user; the details go to the log.
+            catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                _logger.LogError(ex, "Command {Command} ({InteractionId}) failed", name, interaction.Id);
+                error = DiscordMessage.Text(GenericError, ephemeral: true);
+            }
+        }
+
+        if (error is not null)
+        {
+            await ReplaceWithErrorAsync(interaction, error, cancellationToken);
+            return;
+        }
+
+        await _responder.EditOriginalAsync(interaction, messages[0], cancellationToken);
+        foreach (var more in messages.Skip(1))
+        {
+            await _responder.FollowupAsync(interaction, more, cancellationToken);
+        }
+
+        _logger.LogInformation("Answered /{Command} ({InteractionId}) in {ElapsedMs} ms with {MessageCount} message(s)",
+            name, interaction.Id, (long)_time.GetElapsedTime(started).TotalMilliseconds, messages.Count);
+    }
+
+    /// <summary>The deferred "thinking…" reply is public; an error should not be, so it is replaced by an ephemeral followup.</summary>
+    private async Task ReplaceWithErrorAsync(Interaction interaction, DiscordMessage error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _responder.DeleteOriginalAsync(interaction, cancellationToken);
+            await _responder.FollowupAsync(interaction, error, cancellationToken);
+        }
+        catch (Rest.DiscordApiException ex)
+        {
+            _logger.LogWarning(ex, "Could not send the ephemeral error for {InteractionId}; editing the original instead", interaction.Id);
+            await _responder.EditOriginalAsync(interaction, error with { Ephemeral = false }, cancellationToken);
+        }
+    }
+
+    private async Task HandleAutocompleteAsync(Interaction interaction, long receivedTimestamp, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<AutocompleteChoice> choices = [];
+        using (var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            budget.CancelAfter(_options.AutocompleteBudget);
+            try
+            {
+                choices = await _commands.AutocompleteAsync(interaction, budget.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                _logger.LogWarning("Autocomplete for {InteractionId} exceeded its budget; answering with no choices", interaction.Id);
+            }
+#pragma warning disable CA1031 // Autocomplete failures show an empty list rather than an error dialog.
+            catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                _logger.LogError(ex, "Autocomplete for {InteractionId} failed", interaction.Id);
+            }
+        }
+
+        var bounded = choices
+            .Take(AutocompleteChoice.MaxChoices)
+            .Select(c => new AutocompleteChoice(
+                MessageSplitter.Truncate(c.Name, AutocompleteChoice.MaxLength),
+                c.Value.Length <= AutocompleteChoice.MaxLength ? c.Value : c.Value[..AutocompleteChoice.MaxLength]))
+            .Where(c => c.Name.Length > 0 && c.Value.Length > 0)
+            .ToList();
+        await _responder.AutocompleteAsync(interaction, bounded, cancellationToken);
+        OnAcknowledged(interaction, receivedTimestamp);
+    }
+
+    private void OnAcknowledged(Interaction interaction, long receivedTimestamp)
+    {
+        var elapsed = _time.GetElapsedTime(receivedTimestamp);
+        _logger.LogDebug("Acknowledged {InteractionId} after {ElapsedMs} ms", interaction.Id, elapsed.TotalMilliseconds);
+        Acknowledged?.Invoke(interaction, elapsed);
+    }
+
+    private bool MarkSeen(string id)
+    {
+        var now = _time.GetTimestamp();
+        if (!_seen.TryAdd(id, now))
+        {
+            return false;
+        }
+
+        // Prune now and then; an id older than the token lifetime can no longer be answered anyway.
+        if (_seen.Count > 1024 && _time.GetElapsedTime(Interlocked.Read(ref _lastPrune)) > TimeSpan.FromMinutes(1))
+        {
+            Interlocked.Exchange(ref _lastPrune, now);
+            foreach (var (key, seenAt) in _seen)
+            {
+                if (_time.GetElapsedTime(seenAt) > DeduplicationWindow)
+                {
+                    _seen.TryRemove(key, out _);
+                }
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,299 @@
+using System.Text.Json.Nodes;
+using PaperBot.Discord.Tests.FakeDiscord;
+using PaperBot.Discord.Tests.Support;
+
+namespace PaperBot.Discord.Tests.Gateway;
+
+/// <summary>The real gateway client against the fake gateway: the conformance scenarios 1–7 of the protocol checklist.</summary>
+public sealed class GatewayShardTests : IAsyncLifetime
+{
+    private FakeDiscordServer _discord = null!;
+    private BotHarness? _bot;
+
+    public async Task InitializeAsync() => _discord = await FakeDiscordServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_bot is not null)
+        {
+            await _bot.DisposeAsync();
+        }
+
+        await _discord.DisposeAsync();
+    }
+
+    private async Task<BotHarness> StartAsync(Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5)
+    {
+        _bot = await BotHarness.StartAsync(_discord, configure, jitter);
+        return _bot;
+    }
+
+    private Task WaitAsync(Func<bool> condition, string what, double seconds = 20) => _bot!.WaitAsync(condition, what, seconds);
+
+    private FakeGatewayConnection Connection(int index) => _discord.Gateway.Connections[index];
+
+    [Fact]
+    public async Task Connect_IdentifiesWithGuildsIntentThenHeartbeatsWithLastSequence()
+    {
+        _discord.Gateway.HeartbeatIntervalMs = 300;
+        await StartAsync();
+        await WaitAsync(() => _discord.Gateway.Connections.Count == 1 && Connection(0).Ops(1).Count() >= 2, "two heartbeats");
+
+        var first = Connection(0);
+        Assert.Equal("?v=10&encoding=json", first.Query);
+        var identify = first.Ops(2).Single()["d"]!;
+        Assert.Equal(_discord.Token, identify["token"]!.GetValue<string>());
+        Assert.Equal(1, identify["intents"]!.GetValue<int>());
+        Assert.Equal("[0,1]", identify["shard"]!.ToJsonString());
+        Assert.NotNull(identify["properties"]!["os"]);
+        // READY was sequence 1: heartbeats carry the last sequence seen.
+        Assert.All(first.Ops(1), h => Assert.Equal(1, h["d"]!.GetValue<long>()));
+        await WaitAsync(() => _bot!.Status.LastHeartbeatAck is not null, "heartbeat ACK recorded");
+        Assert.Empty(_discord.Violations);
+    }
+
+    [Fact]
+    public async Task FirstHeartbeat_WaitsTheJitteredInterval()
+    {
+        _discord.Gateway.HeartbeatIntervalMs = 2000;
+        await StartAsync(jitter: 0.9);
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+        var connected = DateTime.UtcNow;
+
+        await Task.Delay(700);
+        Assert.Empty(Connection(0).Ops(1));
+        await WaitAsync(() => Connection(0).Ops(1).Any(), "first heartbeat after 0.9 × 2000 ms");
+        Assert.InRange((DateTime.UtcNow - connected).TotalMilliseconds, 700, 10_000);
+    }
+
+    [Fact]
+    public async Task ServerHeartbeatRequest_IsAnsweredImmediately()
+    {
+        _discord.Gateway.HeartbeatIntervalMs = 600_000;
+        await StartAsync(jitter: 0.99);
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+
+        await Connection(0).SendAsync(FakePayloads.Load("gateway-heartbeat.json"));
+        await WaitAsync(() => Connection(0).Ops(1).Any(), "heartbeat answering op 1", 5);
+    }
+
+    [Fact]
+    public async Task MissingHeartbeatAck_ClosesAsZombieAndResumesWithSequence()
+    {
+        _discord.Gateway.HeartbeatIntervalMs = 200;
+        _discord.Gateway.AckHeartbeats = false;
+        await StartAsync(jitter: 0.1);
+        await WaitAsync(() => _discord.Gateway.Connections.Count >= 2 && Connection(1).Ops(6).Any(), "resume on a second connection");
+
+        Assert.Equal(4200, Connection(0).ClientCloseCode);
+        var resume = Connection(1).Ops(6).First()["d"]!;
+        Assert.Equal(_discord.Gateway.CurrentSession!.Id, resume["session_id"]!.GetValue<string>());
+        Assert.Equal(1, resume["seq"]!.GetValue<long>());
+        Assert.Equal(_discord.ResumePort, Connection(1).Port);
+        Assert.Equal(1, _discord.Gateway.IdentifyCount);
+    }
+
+    [Fact]
+    public async Task Reconnect_ResumesOnResumeUrlAndReceivesMissedDispatches()
+    {
+        await StartAsync();
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+
+        // The client goes away on op 7; an interaction dispatched meanwhile must be replayed after RESUMED.
+        await Connection(0).SendAsync(FakePayloads.Load("gateway-reconnect.json"));
+        await WaitAsync(() => Connection(0).Ended, "first connection closed");
+        var missed = await _discord.DispatchCommandAsync("help");
+
+        await WaitAsync(() => _discord.Gateway.ResumeCount == 1 && missed.AcknowledgedWith is not null, "resume and replayed interaction answered");
+        Assert.NotEqual(1000, Connection(0).ClientCloseCode);
+        Assert.NotEqual(1001, Connection(0).ClientCloseCode);
+        Assert.Equal(_discord.ResumePort, Connection(1).Port);
+        Assert.Equal(1, _discord.Gateway.IdentifyCount);
+        Assert.Empty(Connection(1).Ops(2));
+        Assert.Empty(_discord.Violations);
+    }
+
+    [Fact]
+    public async Task ReconnectBeforeHello_IdentifiesOnNextConnection()
+    {
+        var first = true;
+        _discord.Gateway.OnConnect = async c =>
+        {
+            if (!first)
+            {
+                return true;
+            }
+
+            first = false;
+            await c.SendAsync(FakePayloads.Load("gateway-reconnect.json"));
+            return false;
+        };
+        await StartAsync();
+
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY after op 7 before Hello");
+        Assert.Equal(1, _discord.Gateway.IdentifyCount);
+        Assert.Equal(0, _discord.Gateway.ResumeCount);
+    }
+
+    [Fact]
+    public async Task InvalidSessionResumable_Resumes()
+    {
+        await StartAsync();
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+
+        await Connection(0).SendAsync(new JsonObject { ["op"] = 9, ["d"] = true });
+        await WaitAsync(() => _discord.Gateway.ResumeCount == 1 && _discord.Gateway.Live is not null, "resumed");
+        Assert.Equal(1, _discord.Gateway.IdentifyCount);
+    }
+
+    [Fact]
+    public async Task InvalidSessionNotResumable_IdentifiesAgainOnDiscoveryUrl()
+    {
+        await StartAsync();
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+        var firstSession = _discord.Gateway.CurrentSession!.Id;
+
+        _discord.Gateway.InvalidateSessions();
+        await Connection(0).SendAsync(FakePayloads.Load("gateway-invalid-session.json"));
+        await WaitAsync(() => _discord.Gateway.IdentifyCount == 2 && _discord.Gateway.Live is not null, "second identify");
+
+        Assert.Equal(0, _discord.Gateway.ResumeCount);
+        Assert.Equal(_discord.MainPort, _discord.Gateway.Live!.Port);
+        Assert.NotEqual(firstSession, _discord.Gateway.CurrentSession!.Id);
+    }
+
+    [Theory]
+    [InlineData(4004)]
+    [InlineData(4010)]
+    [InlineData(4011)]
+    [InlineData(4012)]
+    [InlineData(4013)]
+    [InlineData(4014)]
+    public async Task FatalCloseCode_StopsForGood(int code)
+    {
+        await StartAsync();
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+
+        await Connection(0).CloseAsync(code);
+        await WaitAsync(() => _bot!.Stopped, "host stopping");
+        await Task.Delay(500);
+
+        Assert.Single(_discord.Gateway.Connections);
+        Assert.Equal(1, _discord.Gateway.IdentifyCount);
+        Assert.Contains(code.ToString(System.Globalization.CultureInfo.InvariantCulture), _bot!.Status.FatalError);
+        Assert.Contains(_bot.Logs.Lines, l => l.StartsWith("Critical", StringComparison.Ordinal) && l.Contains($"with {code}"));
+    }
+
+    [Theory]
+    [InlineData(4007)]
+    [InlineData(4009)]
+    [InlineData(1000)]
+    public async Task SessionEndingCloseCode_IdentifiesAfresh(int code)
+    {
+        await StartAsync();
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+
+        await Connection(0).CloseAsync(code);
+        await WaitAsync(() => _discord.Gateway.IdentifyCount == 2 && _discord.Gateway.Live is not null, "fresh identify");
+        Assert.Equal(0, _discord.Gateway.ResumeCount);
+        Assert.False(_bot!.Stopped);
+    }
+
+    [Theory]
+    [InlineData(4000)]
+    [InlineData(4002)]
+    [InlineData(null)]
+    public async Task ResumableCloseOrDrop_Resumes(int? code)
+    {
+        await StartAsync();
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+
+        if (code is { } c)
+        {
+            await Connection(0).CloseAsync(c);
+        }
+        else
+        {
+            Connection(0).Drop();
+        }
+
+        await WaitAsync(() => _discord.Gateway.ResumeCount == 1 && _discord.Gateway.Live is not null, "resumed");
+        Assert.Equal(1, _discord.Gateway.IdentifyCount);
+        Assert.Equal(_discord.ResumePort, _discord.Gateway.Live!.Port);
+    }
+
+    [Fact]
+    public async Task SessionStartLimitExhausted_WaitsResetAfterBeforeIdentify()
+    {
+        _discord.SessionStartRemaining = 0;
+        _discord.SessionStartResetAfterMs = 1500;
+        var started = DateTime.UtcNow;
+        await StartAsync();
+
+        await WaitAsync(() => _discord.Gateway.IdentifyCount == 1, "identify");
+        Assert.True((DateTime.UtcNow - started).TotalMilliseconds >= 1400, "identified before reset_after elapsed");
+    }
+
+    [Fact]
+    public async Task ShardSettings_IdentifyWithThatShard()
+    {
+        await StartAsync(s =>
+        {
+            s["Discord:ShardCount"] = "3";
+            s["Discord:ShardId"] = "2";
+        });
+        await WaitAsync(() => _discord.Gateway.IdentifyCount == 1, "identify");
+        Assert.Equal("[2,3]", Connection(0).Ops(2).Single()["d"]!["shard"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task AutoShardCount_RunsEveryRecommendedShard()
+    {
+        _discord.RecommendedShards = 2;
+        await StartAsync(s => s["Discord:ShardCount"] = "auto");
+        await WaitAsync(() => _discord.Gateway.IdentifyCount == 2, "two identifies");
+        var shards = _discord.Gateway.Connections.Select(c => c.Ops(2).Single()["d"]!["shard"]!.ToJsonString()).Order().ToList();
+        Assert.Equal(["[0,2]", "[1,2]"], shards);
+    }
+
+    [Fact]
+    public async Task Token_NeverAppearsInTheLog()
+    {
+        _discord.Gateway.HeartbeatIntervalMs = 200;
+        await StartAsync();
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+        await Connection(0).CloseAsync(4000);
+        await WaitAsync(() => _discord.Gateway.ResumeCount == 1, "resume");
+
+        Assert.DoesNotContain(_bot!.Logs.Lines, l => l.Contains(_discord.Token));
+    }
+
+    [Fact]
+    public async Task FailedResume_FallsBackToAFreshIdentify()
+    {
+        await StartAsync();
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+
+        _discord.Gateway.InvalidateSessions();
+        Connection(0).Drop();
+        await WaitAsync(() => _discord.Gateway.IdentifyCount == 2 && _discord.Gateway.Live is not null, "identify after the failed resume");
+
+        Assert.Equal(1, _discord.Gateway.ResumeCount);
+        Assert.Equal(_discord.MainPort, _discord.Gateway.Live!.Port);
+    }
+
+    [Fact]
+    public async Task Backoff_GrowsWithFailuresUpToTheCap()
+    {
+        await StartAsync(s =>
+        {
+            s["Discord:ReconnectDelay"] = "00:00:01";
+            s["Discord:MaxReconnectDelay"] = "00:00:10";
+        }, jitter: 0.5);
+        var options = _bot!.Get<Microsoft.Extensions.Options.IOptions<DiscordOptions>>().Value;
+        var shard = new PaperBot.Discord.Gateway.GatewayShard(0, 1, null!, null!, null!, options, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, (_, _) => Task.CompletedTask, () => 0.5);
+
+        Assert.Equal([1000, 2000, 4000, 8000, 10000, 10000], new[] { 1, 2, 3, 4, 5, 12 }.Select(n => shard.Backoff(n).TotalMilliseconds));
+    }
+}

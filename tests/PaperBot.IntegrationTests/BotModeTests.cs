@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PaperBot.Core.Assistant;
+using PaperBot.Discord.Tests.FakeDiscord;
+using PaperBot.Discord.Tests.Support;
+using PaperBot.Host;
+
+namespace PaperBot.IntegrationTests;
+
+/// <summary>
+/// The real host in bot mode (Core with a real SQLite library, the Discord layer, the bot-mode branch) against
+/// the fake Discord. PaperBot.AI is not in main yet, so the assistant is a hand-written fake registered here.
+/// </summary>
+public sealed class BotModeTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "paperbot-bot-tests", Guid.NewGuid().ToString("N"));
+    private FakeDiscordServer _discord = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        _discord = await FakeDiscordServer.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _discord.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The OS cleans temp folders.
+        }
+    }
+
+    private (IHost Host, AppIo Io, StringWriter Error) BuildHost(bool seed = true)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Discord:Token"] = _discord.Token,
+            ["Discord:ApiBaseUrl"] = _discord.ApiBaseUrl,
+            ["Discord:GuildId"] = "290926798626357999",
+            ["Discord:HeartbeatFile"] = Path.Combine(_folder, "heartbeat"),
+            ["Discord:ReconnectDelay"] = "00:00:00.050",
+            ["Discord:MaxReconnectDelay"] = "00:00:00.400",
+            ["Library:Path"] = Path.Combine(_folder, "library.db"),
+            ["Library:SeedSampleWhenEmpty"] = seed ? "true" : "false",
+        };
+        var error = new StringWriter();
+        var io = new AppIo(new StringReader(""), new StringWriter(), error, IsInteractive: false, settings);
+        var builder = PaperBotApp.CreateBuilder(io, botMode: true);
+        builder.Services.AddSingleton<IPaperAssistant, FakePaperAssistant>();
+        return (builder.Build(), io, error);
+    }
+
+    private static JsonArray Option(string name, int type, JsonNode value, bool focused = false)
+    {
+        var option = new JsonObject { ["name"] = name, ["type"] = type, ["value"] = value };
+        if (focused)
+        {
+            option["focused"] = true;
+        }
+
+        return new JsonArray(option);
+    }
+
+    [Fact]
+    public async Task SlashCommands_OverTheGateway_AreDeferredAnsweredAndWithinLimits()
+    {
+        _discord.Gateway.HeartbeatIntervalMs = 500;
+        var (host, io, _) = BuildHost();
+        using (host)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            var run = BotMode.RunAsync(host, io, timeout.Token);
+            await FakeDiscordServer.WaitUntilAsync(() => _discord.Gateway.Live is not null, "bot READY", TimeSpan.FromMinutes(2));
+
+            // /ask goes to the assistant port; the answer edits the deferred reply.
+            var ask = await _discord.DispatchCommandAsync("ask", Option("question", 3, "How small can language models be? @everyone"));
+            await FakeDiscordServer.WaitUntilAsync(() => !ask.Edits.IsEmpty, "/ask answered");
+            Assert.Equal(5, ask.AcknowledgedWith);
+            var answer = ask.Edits.Single();
+            Assert.Contains("arxiv.org/abs/2305.07759", answer.ToJsonString());
+            Assert.Equal("{\"parse\":[]}", answer["allowed_mentions"]!.ToJsonString());
+
+            // /search runs the real hybrid search over the seeded sample library.
+            var search = await _discord.DispatchCommandAsync("search", Option("query", 3, "small language models trained on short stories"));
+            await FakeDiscordServer.WaitUntilAsync(() => !search.Edits.IsEmpty || !search.Followups.IsEmpty, "/search answered", TimeSpan.FromSeconds(60));
+            Assert.Equal(5, search.AcknowledgedWith);
+            Assert.Contains("TinyStories", search.Edits.Single()["embeds"]![0]!["fields"]![0]!["name"]!.GetValue<string>());
+
+            // Autocomplete uses the real LibraryStore suggestions.
+            var complete = await _discord.DispatchCommandAsync("summarize", Option("paper", 3, "TinySt", focused: true), type: 4);
+            await FakeDiscordServer.WaitUntilAsync(() => complete.AcknowledgedWith is not null, "autocomplete answered");
+            var choices = complete.Callbacks.Single()["data"]!["choices"]!.AsArray();
+            Assert.InRange(choices.Count, 1, 25);
+            Assert.Contains("TinyStories", choices[0]!["name"]!.GetValue<string>());
+
+            await FakeDiscordServer.WaitUntilAsync(() => File.Exists(Path.Combine(_folder, "heartbeat")), "heartbeat file");
+            Assert.Equal(0, await BotMode.CheckHealthAsync(host.Services, io, TimeProvider.System));
+
+            Assert.All(_discord.Interactions.SelectMany(i => i.Messages), m => Assert.Empty(MessageValidator.ValidateMessageLimits(m)));
+            Assert.Empty(_discord.Violations);
+
+            host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+            Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+    }
+
+    [Fact]
+    public async Task DisallowedIntents_StopTheHostWithAnErrorExitCode()
+    {
+        var (host, io, error) = BuildHost(seed: false);
+        using (host)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            var run = BotMode.RunAsync(host, io, timeout.Token);
+            await FakeDiscordServer.WaitUntilAsync(() => _discord.Gateway.Live is not null, "bot READY", TimeSpan.FromSeconds(30));
+
+            await _discord.Gateway.Live!.CloseAsync(4014);
+
+            Assert.Equal(ExitCodes.Failed, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("4014", error.ToString());
+            Assert.Equal(1, _discord.Gateway.IdentifyCount);
+        }
+    }
+
+    [Fact]
+    public async Task HealthCheck_WithoutRecentHeartbeat_IsUnhealthy()
+    {
+        var (host, io, _) = BuildHost(seed: false);
+        using (host)
+        {
+            await File.WriteAllTextAsync(Path.Combine(_folder, "heartbeat"), DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(ExitCodes.Failed, await BotMode.CheckHealthAsync(host.Services, io, TimeProvider.System));
+        }
+    }
+}
