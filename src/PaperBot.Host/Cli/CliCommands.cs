@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PaperBot.Host.Interactive;
 
 namespace PaperBot.Host.Cli;
 
@@ -11,11 +12,14 @@ internal static class CliCommands
             "PaperBot: a research assistant over a paper collection. With no verb it runs the Discord bot " +
             "(when Discord:Token is set) or an interactive console.");
         LibraryCommands.AddTo(root, services, io);
-        root.SetAction((_, cancellationToken) => CliRunner.RunAsync(io, async () =>
-        {
-            await io.Out.WriteLineAsync("Run 'paperbot --help' for the commands.");
-            return ExitCodes.Ok;
-        }, cancellationToken));
+        AssistantCommands.AddTo(root, services, io);
+
+        var health = new Command("health", "Container health check: exit 0 when the bot's gateway heartbeated recently.");
+        health.SetAction((_, _) => BotMode.CheckHealthAsync(services, io, TimeProvider.System));
+        root.Subcommands.Add(health);
+
+        // No verb and no Discord token: the interactive console on the same commands as the bot.
+        root.SetAction((_, cancellationToken) => CliRunner.RunAsync(io, () => InteractiveConsole.RunAsync(services, io, cancellationToken), cancellationToken));
         return root;
     }
 }

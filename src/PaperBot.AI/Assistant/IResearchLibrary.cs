@@ -1,0 +1,39 @@
+using PaperBot.Core.Library;
+using PaperBot.Core.Search;
+
+namespace PaperBot.AI.Assistant;
+
+/// <summary>
+/// What the assistant needs from Core's library and search. A seam so that assistant tests run
+/// against an in-memory collection; in the app it is <see cref="CoreResearchLibrary"/>.
+/// </summary>
+internal interface IResearchLibrary
+{
+    Task<Paper> ResolveAsync(string reference, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Paper>> ListRecentAsync(int limit, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<PassageHit>> SearchPassagesAsync(string query, int top, CancellationToken cancellationToken);
+
+    Task<string?> GetCachedSummaryAsync(SummaryCacheKey key, CancellationToken cancellationToken);
+
+    Task SetCachedSummaryAsync(SummaryCacheKey key, string text, CancellationToken cancellationToken);
+}
+
+/// <summary>The assistant's view of Core's <see cref="LibraryStore"/> and <see cref="HybridSearch"/>.</summary>
+internal sealed class CoreResearchLibrary(LibraryStore store, HybridSearch search) : IResearchLibrary
+{
+    public Task<Paper> ResolveAsync(string reference, CancellationToken cancellationToken) => store.ResolveAsync(reference, cancellationToken);
+
+    public Task<IReadOnlyList<Paper>> ListRecentAsync(int limit, CancellationToken cancellationToken) => store.ListAsync(null, limit, cancellationToken);
+
+    public Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken) => search.SearchAsync(query, top, cancellationToken);
+
+    public Task<IReadOnlyList<PassageHit>> SearchPassagesAsync(string query, int top, CancellationToken cancellationToken) => search.SearchPassagesAsync(query, top, cancellationToken);
+
+    public Task<string?> GetCachedSummaryAsync(SummaryCacheKey key, CancellationToken cancellationToken) => store.GetCachedSummaryAsync(key, cancellationToken);
+
+    public Task SetCachedSummaryAsync(SummaryCacheKey key, string text, CancellationToken cancellationToken) => store.SetCachedSummaryAsync(key, text, cancellationToken);
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.SemanticKernel;
+using OpenAI.Chat;
+using PaperBot.AI.Prompts;
+
+namespace PaperBot.AI.ModelEndpoint;
+
+/// <summary>
+/// Runs the prompt functions on the kernel: logs latency, token usage and retries of each call
+/// (never the key), and turns failures into <see cref="ModelRejectedException"/> or <see cref="ModelUnavailableException"/>.
+/// </summary>
+internal sealed class ModelGateway(
+    Kernel kernel,
+    PromptLibrary prompts,
+    ModelCircuit circuit,
+    IOptions<AiOptions> options,
+    ILogger<ModelGateway> logger)
+{
+    /// <summary>A model endpoint is configured and its circuit is not open.</summary>
+    public bool IsAvailable => options.Value.HasEndpoint && !circuit.IsOpen;
+
+    public string Model => options.Value.Model ?? "";
+
+    public LoadedPrompt Prompt(PromptSpec spec) => prompts[spec];
+
+    public async Task<string> CompleteAsync(PromptSpec spec, KernelArguments arguments, CancellationToken cancellationToken)
+    {
+        var prompt = Checked(spec, arguments);
+        using var scope = ModelCallScope.Begin();
+        using var deadline = Deadline(cancellationToken);
+        var stopwatch = Stopwatch.StartNew();
+        logger.LogDebug("Model call {Prompt} arguments: {Arguments}", spec.Key, string.Join(", ", arguments.Select(a => $"{a.Key}={a.Value}")));
+        try
+        {
+            var result = await kernel.InvokeAsync(prompt.Function, arguments, deadline.Token);
+            var text = result.GetValue<string>() ?? "";
+            var usage = result.Metadata is { } metadata && metadata.TryGetValue("Usage", out var u) ? u as ChatTokenUsage : null;
+            logger.LogInformation(
+                "Model call {Prompt} on {Model} took {ElapsedMs} ms: {PromptTokens} prompt tokens, {CompletionTokens} completion tokens, {Retries} retries",
+                spec.Key, Model, stopwatch.ElapsedMilliseconds, usage?.InputTokenCount, usage?.OutputTokenCount, scope.Retries);
+            logger.LogDebug("Model call {Prompt} completion: {Completion}", spec.Key, text);
+            return text;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not ModelRejectedException and not ModelUnavailableException)
+        {
+            throw Fail(spec, e, stopwatch, scope);
+        }
+    }
+
+    public async IAsyncEnumerable<string> StreamAsync(PromptSpec spec, KernelArguments arguments, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var prompt = Checked(spec, arguments);
+        using var scope = ModelCallScope.Begin();
+        var stopwatch = Stopwatch.StartNew();
+        var chunks = 0;
+        using var deadline = Deadline(cancellationToken);
+        var enumerator = kernel.InvokeStreamingAsync<StreamingChatMessageContent>(prompt.Function, arguments, deadline.Token).GetAsyncEnumerator(deadline.Token);
+        try
+        {
+            while (true)
+            {
+                string? delta;
+                try
+                {
+                    if (!await enumerator.MoveNextAsync())
+                    {
+                        break;
+                    }
+
+                    delta = enumerator.Current.Content;
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw Fail(spec, e, stopwatch, scope);
+                }
+
+                if (!string.IsNullOrEmpty(delta))
+                {
+                    chunks++;
+                    yield return delta;
+                }
+            }
+        }
+        finally
+        {
+            await enumerator.DisposeAsync();
+        }
+
+        logger.LogInformation("Model stream {Prompt} on {Model} took {ElapsedMs} ms: {Chunks} chunks, {Retries} retries",
+            spec.Key, Model, stopwatch.ElapsedMilliseconds, chunks, scope.Retries);
+    }
+
+    // The prompt loader checks each config.json against the spec; this checks the caller against it too.
+    private LoadedPrompt Checked(PromptSpec spec, KernelArguments arguments)
+    {
+        if (!arguments.Names.ToHashSet(StringComparer.Ordinal).SetEquals(spec.Variables))
+        {
+            throw new InvalidOperationException(
+                $"Prompt {spec.Key} takes [{string.Join(", ", spec.Variables)}] but was passed [{string.Join(", ", arguments.Names)}].");
+        }
+
+        return prompts[spec];
+    }
+
+    // Polly's total timeout covers one HTTP request up to its headers; this one also covers tool-call
+    // rounds and a stream that stalls after its headers, so no call can hang.
+    private CancellationTokenSource Deadline(CancellationToken cancellationToken)
+    {
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.TotalTimeout);
+        return deadline;
+    }
+
+    private Exception Fail(PromptSpec spec, Exception e, Stopwatch stopwatch, ModelCallScope scope)
+    {
+        var translated = ModelErrors.Translate(e, Model);
+        logger.LogWarning(e, "Model call {Prompt} on {Model} failed after {ElapsedMs} ms and {Retries} retries: {Reason}",
+            spec.Key, Model, stopwatch.ElapsedMilliseconds, scope.Retries, translated.Message);
+        return translated;
+    }
+}

@@ -1,0 +1,14 @@
+using PaperBot.AI.Extractive;
+
+namespace PaperBot.AI.Tests.Extractive;
+
+public sealed class SentenceSplitterTests
+{
+    [Fact]
+    public void Split_Abbreviations_StayInsideTheSentence()
+    {
+        var sentences = SentenceSplitter.Split("Models such as GPT-4, e.g. Turbo, help. Smith et al. showed this works well. 3B models fit on CPUs! Short.");
+
+        Assert.Equal(["Models such as GPT-4, e.g. Turbo, help.", "Smith et al. showed this works well.", "3B models fit on CPUs!"], sentences);
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PaperBot.AI.Assistant;
+using PaperBot.Core.Embeddings;
+using PaperBot.Core.Ingestion;
+using PaperBot.Core.Library;
+using PaperBot.Core.Search;
+
+namespace PaperBot.AI.Tests.Fakes;
+
+/// <summary>
+/// Core's real library (SQLite in a temp folder), local embedding model and hybrid search, seeded with
+/// the sample collection once per test class.
+/// </summary>
+public sealed class RealLibraryFixture : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "paperbot-ai-tests", Guid.NewGuid().ToString("N"));
+    private LibraryStore _store = null!;
+    private PassageEmbedder _embedder = null!;
+    private HybridSearch _search = null!;
+
+    internal LocalEmbeddingGenerator Model { get; private set; } = null!;
+
+    internal IResearchLibrary Library { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder);
+        Model = new LocalEmbeddingGenerator(Options.Create(new EmbeddingOptions()), NullLogger<LocalEmbeddingGenerator>.Instance);
+        _store = new LibraryStore(Options.Create(new LibraryOptions { Path = Path.Combine(_folder, "library.db") }), TimeProvider.System, NullLogger<LibraryStore>.Instance);
+        _embedder = new PassageEmbedder(Model, _store, NullLogger<PassageEmbedder>.Instance);
+        var ingestor = new PaperIngestor(_store, _embedder, TimeProvider.System, NullLogger<PaperIngestor>.Instance);
+        await ingestor.IngestAsync(Path.Combine(AppContext.BaseDirectory, "samples", "hf-papers-page-sample.txt"), IngestFormat.HfPage);
+        _search = new HybridSearch(_store, _embedder, Options.Create(new SearchOptions()), NullLogger<HybridSearch>.Instance);
+        Library = new CoreResearchLibrary(_store, _search);
+    }
+
+    public Task DisposeAsync()
+    {
+        _search.Dispose();
+        _embedder.Dispose();
+        _store.Dispose();
+        Model.Dispose();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A pooled SQLite handle can outlive the test; the OS cleans the temp folder.
+        }
+
+        return Task.CompletedTask;
+    }
+}
