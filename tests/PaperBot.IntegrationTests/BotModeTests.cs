@@ -10,7 +10,8 @@ namespace PaperBot.IntegrationTests;
 
 /// <summary>
 /// The real host in bot mode (Core with a real SQLite library, the Discord layer, the bot-mode branch) against
-/// the fake Discord. PaperBot.AI is not in main yet, so the assistant is a hand-written fake registered here.
+/// the fake Discord: once with a hand-written assistant (to pin exact output), once with the real PaperBot.AI
+/// assistant (no model endpoint configured, so it answers extractively).
 /// </summary>
 public sealed class BotModeTests : IAsyncLifetime
 {
@@ -37,7 +38,7 @@ public sealed class BotModeTests : IAsyncLifetime
         }
     }
 
-    private (IHost Host, AppIo Io, StringWriter Error) BuildHost(bool seed = true)
+    private (IHost Host, AppIo Io, StringWriter Error) BuildHost(bool seed = true, bool fakeAssistant = true)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -53,7 +54,11 @@ public sealed class BotModeTests : IAsyncLifetime
         var error = new StringWriter();
         var io = new AppIo(new StringReader(""), new StringWriter(), error, IsInteractive: false, settings);
         var builder = PaperBotApp.CreateBuilder(io, botMode: true);
-        builder.Services.AddSingleton<IPaperAssistant, FakePaperAssistant>();
+        if (fakeAssistant)
+        {
+            builder.Services.AddSingleton<IPaperAssistant, FakePaperAssistant>();
+        }
+
         return (builder.Build(), io, error);
     }
 
@@ -137,6 +142,38 @@ public sealed class BotModeTests : IAsyncLifetime
         {
             await File.WriteAllTextAsync(Path.Combine(_folder, "heartbeat"), DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(ExitCodes.Failed, await BotMode.CheckHealthAsync(host.Services, io, TimeProvider.System));
+        }
+    }
+
+    [Fact]
+    public async Task RealAssistant_AnswersExtractivelyWithCitationLinksAndShowsLookupErrorsEphemerally()
+    {
+        var (host, io, _) = BuildHost(fakeAssistant: false);
+        using (host)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            var run = BotMode.RunAsync(host, io, timeout.Token);
+            await FakeDiscordServer.WaitUntilAsync(() => _discord.Gateway.Live is not null, "bot READY", TimeSpan.FromMinutes(2));
+
+            var ask = await _discord.DispatchCommandAsync("ask", Option("question", 3, "How small can language models be and still write coherent English stories?"));
+            await FakeDiscordServer.WaitUntilAsync(() => !ask.Edits.IsEmpty || !ask.Followups.IsEmpty, "/ask answered", TimeSpan.FromSeconds(90));
+            Assert.Equal(5, ask.AcknowledgedWith);
+            var embed = ask.Edits.Single()["embeds"]![0]!;
+            Assert.Contains("Mode: extractive", embed["footer"]!["text"]!.GetValue<string>());
+            // The sample collection has no source links, so the citation is the numbered title with the paper id.
+            var sources = embed["fields"]![0]!;
+            Assert.Equal("Sources", sources["name"]!.GetValue<string>());
+            Assert.StartsWith("[1] TinyStories", sources["value"]!.GetValue<string>());
+
+            var unknown = await _discord.DispatchCommandAsync("summarize", Option("paper", 3, "zzzz no such paper"));
+            await FakeDiscordServer.WaitUntilAsync(() => !unknown.Followups.IsEmpty, "ephemeral lookup error", TimeSpan.FromSeconds(60));
+            var error = unknown.Followups.Single();
+            Assert.Equal(64, error["flags"]!.GetValue<int>());
+            Assert.Contains("No paper matches 'zzzz no such paper'", error["content"]!.GetValue<string>());
+
+            Assert.Empty(_discord.Violations);
+            host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+            Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
         }
     }
 }
