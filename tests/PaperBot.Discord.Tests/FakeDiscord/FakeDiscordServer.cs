@@ -143,7 +143,8 @@ internal sealed class FakeDiscordServer : IAsyncDisposable
             connection.Drop();
         }
 
-        await _app.StopAsync(TimeSpan.FromSeconds(2) is var t ? new CancellationTokenSource(t).Token : default);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await _app.StopAsync(timeout.Token);
         await _app.DisposeAsync();
     }
 
