@@ -20,7 +20,7 @@ internal static class PaperBotApp
         IHost host;
         try
         {
-            host = CreateBuilder(io, botMode: args.Length == 0).Build();
+            host = CreateBuilder(io, noVerb: args.Length == 0).Build();
             // Options are validated here for every verb, not only when the host starts.
             host.Services.GetRequiredService<IStartupValidator>().Validate();
         }
@@ -43,7 +43,7 @@ internal static class PaperBotApp
         }
     }
 
-    internal static HostApplicationBuilder CreateBuilder(AppIo io, bool botMode)
+    internal static HostApplicationBuilder CreateBuilder(AppIo io, bool noVerb)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -59,6 +59,8 @@ internal static class PaperBotApp
             builder.Configuration.AddInMemoryCollection(io.Settings);
         }
 
+        // The bot logs at the configured level; the console and the verbs print their own output and log only problems.
+        var botMode = noVerb && !string.IsNullOrWhiteSpace(builder.Configuration["Discord:Token"]);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -69,7 +71,6 @@ internal static class PaperBotApp
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         if (!botMode)
         {
-            // Command-line verbs print their own results; only warnings and errors are logged.
             builder.Logging.AddFilter((string? _, LogLevel level) => level >= LogLevel.Warning);
         }
 

@@ -53,7 +53,7 @@ public sealed class BotModeTests : IAsyncLifetime
         };
         var error = new StringWriter();
         var io = new AppIo(new StringReader(""), new StringWriter(), error, IsInteractive: false, settings);
-        var builder = PaperBotApp.CreateBuilder(io, botMode: true);
+        var builder = PaperBotApp.CreateBuilder(io, noVerb: true);
         if (fakeAssistant)
         {
             builder.Services.AddSingleton<IPaperAssistant, FakePaperAssistant>();

@@ -114,7 +114,7 @@ public sealed class SeededHostFixture : IDisposable
         {
             ["Library:Path"] = Path.Combine(_folder, "library.db"),
         });
-        Host = PaperBotApp.CreateBuilder(io, botMode: false).Build();
+        Host = PaperBotApp.CreateBuilder(io, noVerb: false).Build();
     }
 
     public IHost Host { get; }
