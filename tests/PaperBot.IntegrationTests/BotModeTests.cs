@@ -160,10 +160,11 @@ public sealed class BotModeTests : IAsyncLifetime
             Assert.Equal(5, ask.AcknowledgedWith);
             var embed = ask.Edits.Single()["embeds"]![0]!;
             Assert.Contains("Mode: extractive", embed["footer"]!["text"]!.GetValue<string>());
-            // The sample collection has no source links, so the citation is the numbered title with the paper id.
+            // The sample collection gives no URLs; citations link to an arXiv title search for the paper.
             var sources = embed["fields"]![0]!;
             Assert.Equal("Sources", sources["name"]!.GetValue<string>());
-            Assert.StartsWith("[1] TinyStories", sources["value"]!.GetValue<string>());
+            Assert.StartsWith("[1] [TinyStories", sources["value"]!.GetValue<string>());
+            Assert.Contains("(https://arxiv.org/search/?searchtype=title&query=TinyStories", sources["value"]!.GetValue<string>());
 
             var unknown = await _discord.DispatchCommandAsync("summarize", Option("paper", 3, "zzzz no such paper"));
             await FakeDiscordServer.WaitUntilAsync(() => !unknown.Followups.IsEmpty, "ephemeral lookup error", TimeSpan.FromSeconds(60));

@@ -23,6 +23,12 @@ public sealed record Paper(
     DateTimeOffset AddedAt,
     int Version = 0)
 {
-    /// <summary>A link for citations: the source URL, or the arXiv page when the id is an arXiv id.</summary>
-    public string? Link => SourceUrl ?? (PaperIds.IsArxivId(Id) ? $"https://arxiv.org/abs/{Id}" : null);
+    /// <summary>
+    /// A link for citations: the source URL; else the arXiv page for an arXiv id; else an arXiv title search
+    /// (sources such as the Hugging Face papers page give no URL, and their papers are on arXiv).
+    /// </summary>
+    public string Link => SourceUrl
+        ?? (PaperIds.IsArxivId(Id)
+            ? $"https://arxiv.org/abs/{Id}"
+            : $"https://arxiv.org/search/?searchtype=title&query={Uri.EscapeDataString(Title)}");
 }
