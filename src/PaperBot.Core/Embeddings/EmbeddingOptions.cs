@@ -30,7 +30,15 @@ public sealed class EmbeddingOptions
     [Range(1, 256)]
     public int BatchSize { get; set; } = 16;
 
-    /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose (one per physical core).</summary>
+    /// <summary>
+    /// ONNX Runtime threads inside one model call; 0 lets ONNX Runtime choose (one per physical core).
+    /// One thread per call with <see cref="ParallelBatches"/> calls at once uses the cores better for bulk
+    /// embedding than several threads inside each call.
+    /// </summary>
     [Range(0, 64)]
-    public int IntraOpThreads { get; set; }
+    public int IntraOpThreads { get; set; } = 1;
+
+    /// <summary>Batches embedded at once when a call has several; 0 means one per processor.</summary>
+    [Range(0, 64)]
+    public int ParallelBatches { get; set; }
 }

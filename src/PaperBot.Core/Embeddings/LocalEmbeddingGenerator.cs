@@ -39,6 +39,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.MaxTokens, LocalModelDescriptor.MaxPositions, "options.MaxTokens");
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1, "options.BatchSize");
         ArgumentOutOfRangeException.ThrowIfNegative(_options.IntraOpThreads, "options.IntraOpThreads");
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.ParallelBatches, "options.ParallelBatches");
         _model = new Lazy<OnnxEmbeddingModel>(LoadModel, LazyThreadSafetyMode.ExecutionAndPublication);
         _metadata = new Lazy<EmbeddingGeneratorMetadata>(
             () => new EmbeddingGeneratorMetadata("local", providerUri: null, ModelIdentity, _descriptor.Dimensions),
@@ -156,22 +157,42 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         Array.Sort(lengths, order);
 
         var vectors = new float[texts.Count][];
-        var batchTokens = new int[Math.Min(_options.BatchSize, texts.Count)][];
-        var batchVectors = new float[batchTokens.Length][];
-        for (var start = 0; start < order.Length; start += _options.BatchSize)
+        var batchCount = (order.Length + _options.BatchSize - 1) / _options.BatchSize;
+        var parallelism = Math.Min(batchCount, _options.ParallelBatches > 0 ? _options.ParallelBatches : Environment.ProcessorCount);
+        void EmbedBatch(int batch)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            var start = batch * _options.BatchSize;
             var count = Math.Min(_options.BatchSize, order.Length - start);
+            var batchTokens = new int[count][];
+            var batchVectors = new float[count][];
             for (var j = 0; j < count; j++)
             {
                 batchTokens[j] = tokenized[order[start + j]];
             }
 
-            model.EmbedBatch(batchTokens.AsSpan(0, count), batchVectors.AsSpan(0, count), cancellationToken);
+            model.EmbedBatch(batchTokens, batchVectors, cancellationToken);
             for (var j = 0; j < count; j++)
             {
                 vectors[order[start + j]] = batchVectors[j];
             }
+        }
+
+        if (parallelism <= 1)
+        {
+            for (var batch = 0; batch < batchCount; batch++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                EmbedBatch(batch);
+            }
+        }
+        else
+        {
+            // Run is thread-safe; Parallel.For stops starting batches once the token is canceled.
+            Parallel.For(
+                0,
+                batchCount,
+                new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+                EmbedBatch);
         }
 
         var modelId = _metadata.Value.DefaultModelId;
