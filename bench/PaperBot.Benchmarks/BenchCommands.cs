@@ -84,6 +84,16 @@ internal static class BenchCommands
         await generator.GenerateAsync(sample.Take(8));
         load.Stop();
 
+        using (var tokenizerOnly = OnnxEmbeddingModel.Load(LocalEmbeddingModels.Get(model), LocalModelDescriptor.MaxPositions, 1))
+        {
+            foreach (var (name, texts) in new[] { ("72 sample abstracts", sample), ("1,000 arXiv abstracts", arxiv) })
+            {
+                var lengths = texts.Select(t => tokenizerOnly.Tokenize(t).Length).Order().ToArray();
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {name}: tokens mean {lengths.Average():F0}, median {lengths[lengths.Length / 2]}, over 256: {lengths.Count(l => l > 256)}, at 512: {lengths.Count(l => l >= 512)}"));
+            }
+        }
+
         var sampleRate = MedianRate(sample, generator, options.Runs);
         var arxivRate = MedianRate(arxiv, generator, Math.Max(1, options.Runs / 2));
 
@@ -131,11 +141,9 @@ internal static class BenchCommands
         var questions = BenchData.DevQuestions();
         var documents = await generator.GenerateAsync(papers.Select(p => p.Title + "\n" + p.Abstract));
 
-        // Arctic Embed's model card asks for this prefix on queries (documents take none); MiniLM has no prefix.
-        string[] prefixes = model == "ArcticXs" ? ["", "Represent this sentence for searching relevant passages: "] : [""];
-        foreach (var prefix in prefixes)
+        foreach (var queryOptions in new[] { null, LocalEmbeddingGenerator.CreateQueryOptions() })
         {
-            var queries = await generator.GenerateAsync(questions.Select(q => prefix + q.Query));
+            var queries = await generator.GenerateAsync(questions.Select(q => q.Query), queryOptions);
             int top1 = 0, top5 = 0;
             double reciprocalRanks = 0;
             for (var q = 0; q < questions.Length; q++)
@@ -150,7 +158,7 @@ internal static class BenchCommands
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {model} | {options.MaxTokens} | {(prefix.Length == 0 ? "none" : "arctic query prefix")} | {top1}/{questions.Length} | {top5}/{questions.Length} | {reciprocalRanks / questions.Length:F3} |"));
+                $"| {model} | {options.MaxTokens} | {(queryOptions is null ? "no" : "yes")} | {top1}/{questions.Length} | {top5}/{questions.Length} | {reciprocalRanks / questions.Length:F3} |"));
         }
     }
 

@@ -19,6 +19,18 @@ namespace PaperBot.Core.Embeddings;
 /// </remarks>
 public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>, IDisposable
 {
+    /// <summary>
+    /// Key in <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> that says what the texts are;
+    /// the value <see cref="QueryInputType"/> marks search queries.
+    /// </summary>
+    public const string InputTypeProperty = "input_type";
+
+    /// <summary>
+    /// <see cref="InputTypeProperty"/> value for search queries. ArcticXs is trained to see queries behind the prefix
+    /// "Represent this sentence for searching relevant passages: " and documents without it; MiniLM ignores this.
+    /// </summary>
+    public const string QueryInputType = "query";
+
     private readonly EmbeddingOptions _options;
     private readonly ILogger<LocalEmbeddingGenerator> _logger;
     private readonly LocalModelDescriptor _descriptor;
@@ -58,7 +70,16 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         CultureInfo.InvariantCulture,
         $"{_descriptor.ModelId};package={_descriptor.AssemblyName}@{LocalEmbeddingModels.PackageVersion(LocalEmbeddingModels.LoadAssembly(_descriptor))};pooling={_descriptor.Pooling.ToString().ToLowerInvariant()};max-tokens={_options.MaxTokens}");
 
+    /// <summary>Options that mark the texts as search queries (see <see cref="QueryInputType"/>); a new instance per call.</summary>
+    public static EmbeddingGenerationOptions CreateQueryOptions() =>
+        new() { AdditionalProperties = new AdditionalPropertiesDictionary { [InputTypeProperty] = QueryInputType } };
+
     /// <inheritdoc />
+    /// <remarks>
+    /// Texts are documents unless <paramref name="options"/> marks them as queries (<see cref="CreateQueryOptions"/>).
+    /// Empty texts get a valid vector; texts longer than <see cref="EmbeddingOptions.MaxTokens"/> are truncated;
+    /// cancellation is honoured between batches and inside a model call.
+    /// </remarks>
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values,
         EmbeddingGenerationOptions? options = null,
@@ -79,6 +100,11 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             {
                 throw new ArgumentException($"Text {i} is null; pass an empty string to embed nothing.", nameof(values));
             }
+        }
+
+        if (IsQuery(options) && _descriptor.QueryPrefix.Length > 0)
+        {
+            texts = texts.Select(text => _descriptor.QueryPrefix + text).ToArray();
         }
 
         try
@@ -210,6 +236,12 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             texts.Count, tokenCount, _descriptor.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return result;
     }
+
+    private static bool IsQuery(EmbeddingGenerationOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(InputTypeProperty, out var value) == true
+        && value is string inputType
+        && (string.Equals(inputType, QueryInputType, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(inputType, "search_query", StringComparison.OrdinalIgnoreCase));
 
     private OnnxEmbeddingModel LoadModel()
     {
