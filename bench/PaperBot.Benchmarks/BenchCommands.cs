@@ -359,6 +359,11 @@ internal static class BenchCommands
     private static BenchOptions ParseOptions(ReadOnlySpan<string> args)
     {
         var options = new BenchOptions();
+        if (args.Length % 2 != 0)
+        {
+            throw new ArgumentException($"Option '{args[^1]}' needs a value.\n{Usage}");
+        }
+
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];

@@ -54,7 +54,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         ArgumentOutOfRangeException.ThrowIfNegative(_options.ParallelBatches, "options.ParallelBatches");
         _model = new Lazy<OnnxEmbeddingModel>(LoadModel, LazyThreadSafetyMode.ExecutionAndPublication);
         _metadata = new Lazy<EmbeddingGeneratorMetadata>(
-            () => new EmbeddingGeneratorMetadata("local", providerUri: null, ModelIdentity, _descriptor.Dimensions),
+            () => new EmbeddingGeneratorMetadata("local", providerUri: null, BuildModelIdentity(), _descriptor.Dimensions),
             LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -66,9 +66,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     /// pooling and truncation length. Stored vectors with another identity must be re-embedded.
     /// </summary>
     /// <exception cref="FileNotFoundException">The model's package assembly is missing.</exception>
-    public string ModelIdentity => string.Create(
-        CultureInfo.InvariantCulture,
-        $"{_descriptor.ModelId};package={_descriptor.AssemblyName}@{LocalEmbeddingModels.PackageVersion(LocalEmbeddingModels.LoadAssembly(_descriptor))};pooling={_descriptor.Pooling.ToString().ToLowerInvariant()};max-tokens={_options.MaxTokens}");
+    public string ModelIdentity => _metadata.Value.DefaultModelId!;
 
     /// <summary>Options that mark the texts as search queries (see <see cref="QueryInputType"/>); a new instance per call.</summary>
     public static EmbeddingGenerationOptions CreateQueryOptions() =>
@@ -236,6 +234,10 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             texts.Count, tokenCount, _descriptor.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return result;
     }
+
+    private string BuildModelIdentity() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{_descriptor.ModelId};package={_descriptor.AssemblyName}@{LocalEmbeddingModels.PackageVersion(LocalEmbeddingModels.LoadAssembly(_descriptor))};pooling={_descriptor.Pooling.ToString().ToLowerInvariant()};max-tokens={_options.MaxTokens}");
 
     private static bool IsQuery(EmbeddingGenerationOptions? options) =>
         options?.AdditionalProperties?.TryGetValue(InputTypeProperty, out var value) == true
