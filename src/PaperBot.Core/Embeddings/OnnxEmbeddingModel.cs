@@ -38,8 +38,6 @@ internal sealed class OnnxEmbeddingModel : IDisposable
 
     public LocalModelDescriptor Descriptor { get; }
 
-    public BertTokenizer Tokenizer => _tokenizer;
-
     /// <summary>Loads the model from its package assembly.</summary>
     /// <exception cref="FileNotFoundException">The package assembly or its model files are missing.</exception>
     public static OnnxEmbeddingModel Load(LocalModelDescriptor descriptor, int maxTokens, int intraOpThreads)

@@ -13,7 +13,7 @@ public sealed class LocalEmbeddingGeneratorFixture : IDisposable
 
     public LocalEmbeddingGenerator Get(string model) => model == "MiniLM" ? MiniLM : ArcticXs;
 
-    public static LocalEmbeddingGenerator Create(string model, int maxTokens = 256, int batchSize = 16) =>
+    public static LocalEmbeddingGenerator Create(string model, int maxTokens = 256, int batchSize = 4) =>
         new(Options.Create(new EmbeddingOptions { LocalModel = model, MaxTokens = maxTokens, BatchSize = batchSize }),
             NullLogger<LocalEmbeddingGenerator>.Instance);
 

@@ -138,6 +138,30 @@ public sealed class LocalEmbeddingGeneratorTests(LocalEmbeddingGeneratorFixture 
     }
 
     [Fact]
+    public async Task GenerateAsync_QueryOptionsWithArcticXs_PrefixesQueries()
+    {
+        const string query = "Which paper surveys mixture of experts?";
+
+        var asDocument = await fixture.ArcticXs.GenerateAsync([query]);
+        var asQuery = await fixture.ArcticXs.GenerateAsync([query], LocalEmbeddingGenerator.CreateQueryOptions());
+        var prefixedByHand = await fixture.ArcticXs.GenerateAsync(["Represent this sentence for searching relevant passages: " + query]);
+
+        Assert.True(TensorPrimitives.CosineSimilarity(asDocument[0].Vector.Span, asQuery[0].Vector.Span) < 0.99f);
+        Assert.True(TensorPrimitives.CosineSimilarity(prefixedByHand[0].Vector.Span, asQuery[0].Vector.Span) > 0.9999f);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_QueryOptionsWithMiniLM_ChangeNothing()
+    {
+        const string query = "Which paper surveys mixture of experts?";
+
+        var asDocument = await fixture.MiniLM.GenerateAsync([query]);
+        var asQuery = await fixture.MiniLM.GenerateAsync([query], LocalEmbeddingGenerator.CreateQueryOptions());
+
+        Assert.True(TensorPrimitives.CosineSimilarity(asDocument[0].Vector.Span, asQuery[0].Vector.Span) > 0.9999f);
+    }
+
+    [Fact]
     public async Task GenerateAsync_NoTexts_ReturnsEmpty()
     {
         var vectors = await fixture.MiniLM.GenerateAsync([]);
