@@ -17,6 +17,7 @@ internal static class BenchCommands
     private const string Usage = """
         usage: dotnet run -c Release --project bench/PaperBot.Benchmarks -- <verb> [options]
           embed      throughput on the 72 sample abstracts and 1,000 arXiv abstracts, single-query latency
+          search     hybrid search latency and memory on a library of --papers N (real papers replicated under new ids)
           evalembed  embeddings-only top-1/top-5 hit rate of the dev questions over the 72 sample papers
           parity     cosine between our vectors and the package's own encoder on the 72 sample abstracts
           baseline   the package's own encoder: one abstract per call, and everything in one call
@@ -38,6 +39,14 @@ internal static class BenchCommands
 
         var verb = args[0];
         var options = ParseOptions(args.AsSpan(1));
+        if (verb == "search")
+        {
+            Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
+            Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+            await SearchBench.RunAsync(options.Papers, options.Runs, options.Library);
+            return 0;
+        }
+
         var models = options.Model.Equals("all", StringComparison.OrdinalIgnoreCase)
             ? LocalEmbeddingModels.All.Select(m => m.Name).ToArray()
             : [LocalEmbeddingModels.Get(options.Model).Name];
@@ -376,6 +385,8 @@ internal static class BenchCommands
                 case "--runs": options.Runs = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--parallel": options.Parallel = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--configs": options.Configs = value; break;
+                case "--papers": options.Papers = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--library": options.Library = value; break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
             }
         }
@@ -395,5 +406,7 @@ internal static class BenchCommands
         public int Parallel { get; set; }
         public string Configs { get; set; } = "256/4/1/0,256/1/1/0,256/16/1/0,256/4/2/1,512/4/1/0";
         public int Runs { get; set; } = 5;
+        public int Papers { get; set; } = 10_000;
+        public string? Library { get; set; }
     }
 }

@@ -48,6 +48,9 @@ internal static class LibrarySchema
             value TEXT NOT NULL
         );
         """,
+        """
+        CREATE VIRTUAL TABLE passages_vocab USING fts5vocab (passages_fts, 'row');
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -13,8 +13,9 @@ internal sealed class EmbeddingIndex
     private readonly Dictionary<string, List<int>> _byPaper;
     private readonly Dictionary<long, int> _byRowId;
 
-    private EmbeddingIndex(long generation, int dimensions, long[] rowIds, string[] paperIds, int[] chunks, float[] matrix)
+    private EmbeddingIndex(long generation, int dimensions, long[] rowIds, string[] paperIds, int[] chunks, float[] matrix, Dictionary<string, long> vocabulary)
     {
+        Vocabulary = vocabulary;
         Generation = generation;
         Dimensions = dimensions;
         RowIds = rowIds;
@@ -36,6 +37,9 @@ internal sealed class EmbeddingIndex
     }
 
     public long Generation { get; }
+
+    /// <summary>FTS vocabulary (porter stems) with the number of passages holding each: query-planning statistics.</summary>
+    public IReadOnlyDictionary<string, long> Vocabulary { get; }
 
     public int Dimensions { get; }
 
@@ -75,7 +79,17 @@ internal sealed class EmbeddingIndex
             vectors.AddRange(vector);
         }
 
-        return new EmbeddingIndex(generation, dimensions, [.. rowIds], [.. paperIds], [.. chunks], [.. vectors]);
+        await reader.DisposeAsync();
+        var vocabulary = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var vocabularyCommand = connection.CreateCommand();
+        vocabularyCommand.CommandText = "SELECT term, doc FROM passages_vocab";
+        await using var terms = await vocabularyCommand.ExecuteReaderAsync(cancellationToken);
+        while (await terms.ReadAsync(cancellationToken))
+        {
+            vocabulary[terms.GetString(0)] = terms.GetInt64(1);
+        }
+
+        return new EmbeddingIndex(generation, dimensions, [.. rowIds], [.. paperIds], [.. chunks], [.. vectors], vocabulary);
     }
 
     public float Similarity(int index, ReadOnlySpan<float> query) =>

@@ -16,6 +16,8 @@ public sealed partial class HybridSearch : IDisposable
     private const double TitleWeight = 3.0;
     private const double BodyWeight = 1.0;
     private const int MinPrefixLength = 5;
+    private const long PostingBudget = 4000;
+    private const int PruneFromPassages = 20_000;
 
     private static readonly HashSet<string> StopWords = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -133,6 +135,10 @@ public sealed partial class HybridSearch : IDisposable
             return null;
         }
 
+        // BM25 in SQLite and the query embedding + vector scan run at the same time, on separate cores.
+        var lexical = mode == SearchMode.SemanticOnly
+            ? Task.FromResult(new List<long>())
+            : Task.Run(() => LexicalAsync(index, query, _options.Candidates, cancellationToken), cancellationToken);
         var queryVector = await _embedder.EmbedQueryAsync(query, cancellationToken);
         var scores = new Dictionary<int, double>();
         if (mode != SearchMode.LexicalOnly)
@@ -144,15 +150,12 @@ public sealed partial class HybridSearch : IDisposable
             }
         }
 
-        if (mode != SearchMode.SemanticOnly)
+        var lexicalRank = 0;
+        foreach (var rowId in await lexical)
         {
-            var rank = 0;
-            foreach (var rowId in await LexicalAsync(query, _options.Candidates, cancellationToken))
+            if (index.TryGetIndex(rowId, out var i))
             {
-                if (index.TryGetIndex(rowId, out var i))
-                {
-                    scores[i] = scores.GetValueOrDefault(i) + (_options.LexicalWeight / (_options.FusionK + ++rank));
-                }
+                scores[i] = scores.GetValueOrDefault(i) + (_options.LexicalWeight / (_options.FusionK + ++lexicalRank));
             }
         }
 
@@ -160,15 +163,17 @@ public sealed partial class HybridSearch : IDisposable
         return (index, queryVector, fused);
     }
 
-    private async Task<List<long>> LexicalAsync(string query, int limit, CancellationToken cancellationToken)
+    private async Task<List<long>> LexicalAsync(EmbeddingIndex index, string query, int limit, CancellationToken cancellationToken)
     {
-        var match = ToFtsQuery(query);
-        if (match is null)
+        var terms = QueryTerms(query);
+        if (terms.Count == 0)
         {
             return [];
         }
 
         await using var connection = await _store.OpenAsync(cancellationToken);
+        terms = DropCommonTerms(index, terms);
+        var match = ToFtsQuery(terms);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT rowid FROM passages_fts WHERE passages_fts MATCH $q ORDER BY bm25(passages_fts, {TitleWeight}, {BodyWeight}) LIMIT $limit";
         command.Parameters.AddWithValue("$q", match);
@@ -184,16 +189,67 @@ public sealed partial class HybridSearch : IDisposable
     }
 
     /// <summary>Words of the query, each quoted (so FTS5 syntax in user text is inert), joined by OR; longer words also match as prefixes.</summary>
-    internal static string? ToFtsQuery(string query)
-    {
-        var terms = WordRegex().Matches(query)
+    internal static string? ToFtsQuery(string query) => QueryTerms(query) is { Count: > 0 } terms ? ToFtsQuery(terms) : null;
+
+    // Prefix matching on longer words: the porter stemmer alone leaves "telecom" apart from "telecommunications".
+    private static string ToFtsQuery(List<string> terms) =>
+        string.Join(" OR ", terms.Select(w => w.Length >= MinPrefixLength ? $"\"{w}\"*" : $"\"{w}\""));
+
+    private static List<string> QueryTerms(string query) =>
+        [.. WordRegex().Matches(query)
             .Select(m => m.Value.ToLowerInvariant())
             .Where(w => w.Length > 1 && !StopWords.Contains(w))
-            .Distinct(StringComparer.Ordinal)
-            // Prefix matching on longer words: the porter stemmer alone leaves "telecom" apart from "telecommunications".
-            .Select(w => w.Length >= MinPrefixLength ? $"\"{w}\"*" : $"\"{w}\"")
-            .ToList();
-        return terms.Count == 0 ? null : string.Join(" OR ", terms);
+            .Distinct(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Bounds the cost of BM25 on a large library: FTS5 scores every passage holding any query word, so the
+    /// rarest words are kept while their passages add up to at most <see cref="PostingBudget"/>; the words
+    /// left out are the common ones ("language", "model" in an LLM collection) that BM25 weighs least.
+    /// The rarest word always stays.
+    /// </summary>
+    private static List<string> DropCommonTerms(EmbeddingIndex index, List<string> terms)
+    {
+        if (index.Count < PruneFromPassages || (long)index.Count * terms.Count <= PostingBudget)
+        {
+            return terms; // small libraries rank every word: BM25 over them costs a few milliseconds
+        }
+
+        var kept = new List<string>();
+        long postings = 0;
+        foreach (var (term, documents) in terms.Select(t => (t, DocumentFrequency(index.Vocabulary, t))).OrderBy(f => f.Item2))
+        {
+            postings += documents;
+            if (kept.Count > 0 && postings > PostingBudget)
+            {
+                break;
+            }
+
+            kept.Add(term);
+        }
+
+        return kept;
+    }
+
+    /// <summary>
+    /// Passages holding a word, from the FTS vocabulary of porter stems: the longest stem the word starts
+    /// with (or that ends in i where the word has y, "study" → "studi").
+    /// </summary>
+    private static long DocumentFrequency(IReadOnlyDictionary<string, long> vocabulary, string word)
+    {
+        for (var length = word.Length; length >= 2; length--)
+        {
+            if (vocabulary.TryGetValue(word[..length], out var documents))
+            {
+                return documents;
+            }
+
+            if (word[length - 1] == 'y' && vocabulary.TryGetValue(string.Concat(word.AsSpan(0, length - 1), "i"), out documents))
+            {
+                return documents;
+            }
+        }
+
+        return 0;
     }
 
     private async Task<EmbeddingIndex> GetIndexAsync(CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using PaperBot.Core.Embeddings;
 using PaperBot.Core.Ingestion;
 using PaperBot.Core.Library;
 
@@ -59,10 +60,11 @@ public sealed class PassageEmbedder : IDisposable
         return vectors;
     }
 
-    /// <summary>Embeds one query.</summary>
+    /// <summary>Embeds one query (asymmetric models such as ArcticXs embed queries with a prefix).</summary>
     public async Task<float[]> EmbedQueryAsync(string query, CancellationToken cancellationToken)
     {
-        var embedding = await _generator.GenerateAsync(query, cancellationToken: cancellationToken);
+        var options = _generator is LocalEmbeddingGenerator ? LocalEmbeddingGenerator.CreateQueryOptions() : null;
+        var embedding = await _generator.GenerateAsync(query, options, cancellationToken);
         return VectorMath.Normalized(embedding.Vector.Span);
     }
 
