@@ -234,7 +234,7 @@ public sealed partial class HybridSearch : IDisposable
     /// Passages holding a word, from the FTS vocabulary of porter stems: the longest stem the word starts
     /// with (or that ends in i where the word has y, "study" → "studi").
     /// </summary>
-    private static long DocumentFrequency(IReadOnlyDictionary<string, long> vocabulary, string word)
+    internal static long DocumentFrequency(IReadOnlyDictionary<string, long> vocabulary, string word)
     {
         for (var length = word.Length; length >= 2; length--)
         {
