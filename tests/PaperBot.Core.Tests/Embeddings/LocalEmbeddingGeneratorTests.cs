@@ -183,10 +183,19 @@ public sealed class LocalEmbeddingGeneratorTests(LocalEmbeddingGeneratorFixture 
     public async Task GenerateAsync_CanceledDuringBatches_StopsWithOperationCanceled()
     {
         var abstracts = EmbeddingTestData.ArxivAbstracts(400);
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        using var cts = new CancellationTokenSource();
+        // A dedicated thread cancels: a timer needs a thread-pool thread, and parallel test classes that embed
+        // synchronously can keep the pool busy until the whole call has finished.
+        var canceller = new Thread(() =>
+        {
+            Thread.Sleep(50);
+            cts.Cancel();
+        });
+        canceller.Start();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
             () => fixture.MiniLM.GenerateAsync(abstracts, cancellationToken: cts.Token));
+        canceller.Join();
     }
 
     [Fact]

@@ -185,6 +185,8 @@ public sealed class LibraryStoreTests : IDisposable
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", await command.ExecuteScalarAsync());
         command.CommandText = "PRAGMA user_version";
+        Assert.Equal((long)LibrarySchema.CurrentVersion, await command.ExecuteScalarAsync());
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'passages_vocab'";
         Assert.Equal(1L, await command.ExecuteScalarAsync());
     }
 
