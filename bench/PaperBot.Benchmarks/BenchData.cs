@@ -8,19 +8,11 @@ internal static class BenchData
 {
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    /// <summary>The 72 papers of <c>samples/hf-papers-page-sample.txt</c>: a 5-paragraph header, then title and abstract paragraphs.</summary>
-    public static (string Title, string Abstract)[] SamplePapers()
-    {
-        var text = File.ReadAllText(Path.Combine(RepositoryRoot, "samples", "hf-papers-page-sample.txt")).ReplaceLineEndings("\n");
-        var paragraphs = text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var papers = new List<(string, string)>();
-        for (var i = 5; i + 1 < paragraphs.Length; i += 2)
-        {
-            papers.Add((paragraphs[i], paragraphs[i + 1]));
-        }
-
-        return [.. papers];
-    }
+    /// <summary>The 72 papers of <c>samples/hf-papers-page-sample.txt</c>, read by the product's own parser.</summary>
+    public static (string Title, string Abstract)[] SamplePapers() =>
+        [.. PaperBot.Core.Ingestion.PaperIngestor
+            .Parse(File.ReadAllBytes(Path.Combine(RepositoryRoot, "samples", "hf-papers-page-sample.txt")), "sample", PaperBot.Core.Ingestion.IngestFormat.HfPage)
+            .Records.Select(r => (r.Title!, r.Abstract!))];
 
     /// <summary>The abstracts of the 1,000-record arXiv OAI fixture, whitespace collapsed, read with a forward-only reader.</summary>
     public static string[] ArxivAbstracts()

@@ -38,19 +38,11 @@ internal static class EmbeddingTestData
             .ToArray();
     }
 
-    private static (string Title, string Abstract)[] LoadSamplePapers()
-    {
-        // A header of five short paragraphs, then each paper as a title paragraph and an abstract paragraph.
-        var text = File.ReadAllText(Path.Combine(RepositoryRoot, "samples", "hf-papers-page-sample.txt")).ReplaceLineEndings("\n");
-        var paragraphs = text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var papers = new List<(string, string)>();
-        for (var i = 5; i + 1 < paragraphs.Length; i += 2)
-        {
-            papers.Add((paragraphs[i], paragraphs[i + 1]));
-        }
-
-        return papers.ToArray();
-    }
+    // The product's own parser reads the sample page, so the tests embed exactly what ingestion stores.
+    private static (string Title, string Abstract)[] LoadSamplePapers() =>
+        [.. PaperBot.Core.Ingestion.PaperIngestor
+            .Parse(File.ReadAllBytes(Path.Combine(RepositoryRoot, "samples", "hf-papers-page-sample.txt")), "sample", PaperBot.Core.Ingestion.IngestFormat.HfPage)
+            .Records.Select(r => (r.Title!, r.Abstract!))];
 
     private static string FindRepositoryRoot()
     {
