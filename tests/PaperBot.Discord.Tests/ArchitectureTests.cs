@@ -28,6 +28,14 @@ public sealed class ArchitectureTests
     [Fact]
     public void AppSettings_HoldNoDiscordToken()
     {
-        Assert.DoesNotContain("Token", File.ReadAllText(RepoFile("appsettings.json")));
+        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepoFile("appsettings.json")));
+
+        Assert.DoesNotContain(PropertyNames(settings.RootElement), name =>
+            name.Equals("Token", StringComparison.OrdinalIgnoreCase) || name.Equals("PublicKey", StringComparison.OrdinalIgnoreCase));
     }
+
+    private static IEnumerable<string> PropertyNames(System.Text.Json.JsonElement element) =>
+        element.ValueKind == System.Text.Json.JsonValueKind.Object
+            ? element.EnumerateObject().SelectMany(p => PropertyNames(p.Value).Prepend(p.Name))
+            : [];
 }
