@@ -48,6 +48,22 @@ public sealed class ExtractiveQualityTests(RealLibraryFixture fixture, ITestOutp
         }
     }
 
+    [Theory]
+    [InlineData("TinyStories", "we introduce TinyStories")]
+    [InlineData("Dolma", "we release Dolma")]
+    [InlineData("Robust and Scalable Model Editing", "we propose EREN")]
+    [InlineData("Tele-LLMs", "This paper addresses this gap")]
+    public async Task SummarizeAsync_Tldr_QuotesWhatThePaperContributesNotTheFieldBackground(string paper, string contribution)
+    {
+        var assistant = CreateAssistant();
+
+        var summary = await assistant.SummarizeAsync(paper, SummaryLevel.Tldr);
+
+        output.WriteLine(summary.Text);
+        Assert.Equal(AnswerMode.Extractive, summary.Mode);
+        Assert.Contains(contribution, summary.Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CompareAsync_TwoSamplePapers_MethodRowsSayWhatEachPaperIntroduces()
     {
