@@ -59,9 +59,6 @@ public sealed class LibraryStore : IDisposable
         SqliteConnection.ClearAllPools();
     }
 
-    /// <summary>Full path of the library file.</summary>
-    public string FilePath => _path;
-
     /// <summary>Opens a connection on an initialized (migrated) library.</summary>
     internal async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -130,10 +130,6 @@ public sealed class PassageEmbedder : IDisposable
         }
     }
 
-    /// <summary>The model the library's vectors come from, or null before the first vector.</summary>
-    internal static Task<string?> GetStoredModelAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
-        GetMetaAsync(connection, "embedding_model", cancellationToken);
-
     internal async Task SetModelAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();

@@ -15,8 +15,6 @@ internal static class LibraryCommands
 {
     private const int MaxTop = 100;
 
-    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
-
     public static void AddTo(RootCommand root, IServiceProvider services, AppIo io)
     {
         root.Subcommands.Add(IngestCommand(services, io));
@@ -294,8 +292,7 @@ internal static class LibraryCommands
         {
             query,
             results = hits.Select(h => new { id = h.Paper.Id, title = h.Paper.Title, score = Math.Round(h.Score, 6) }),
-        },
-        Json);
+        });
 
     private static readonly Dictionary<string, IngestFormat> FormatNames = new(StringComparer.OrdinalIgnoreCase)
     {

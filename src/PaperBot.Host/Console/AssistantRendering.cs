@@ -8,8 +8,6 @@ namespace PaperBot.Host.Interactive;
 /// <summary>How assistant results look in the terminal and as <c>--json</c>; shared by the CLI verbs and the console.</summary>
 internal static class AssistantRendering
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
-
     public static string ModeName(AnswerMode mode) => mode.ToString().ToLowerInvariant();
 
     public static string LevelName(SummaryLevel level) => level.ToString().ToLowerInvariant();
@@ -63,7 +61,7 @@ internal static class AssistantRendering
         mode = ModeName(answer.Mode),
         citations = answer.Citations.Select(c => new { n = c.N, id = c.PaperId, title = c.Title, link = c.Link }),
         nearest_papers = answer.NearestPapers.Select(p => new { id = p.PaperId, title = p.Title, link = p.Link, score = Math.Round(p.Score, 4) }),
-    }, Json);
+    });
 
     public static string SummaryJson(SummaryResult summary) => JsonSerializer.Serialize(new
     {
@@ -74,7 +72,7 @@ internal static class AssistantRendering
         mode = ModeName(summary.Mode),
         summary = summary.Text,
         from_cache = summary.FromCache,
-    }, Json);
+    });
 
     public static string ComparisonJson(ComparisonResult comparison) => JsonSerializer.Serialize(new
     {
@@ -82,7 +80,7 @@ internal static class AssistantRendering
         papers = comparison.Papers.Select(p => new { id = p.PaperId, title = p.Title, link = p.Link }),
         rows = comparison.Rows.Select(r => new { aspect = r.Aspect, cells = r.Cells }),
         key_differences = comparison.KeyDifferences,
-    }, Json);
+    });
 
     /// <summary>tldr (default), detailed or eli5; anything else is a user error.</summary>
     public static SummaryLevel ParseLevel(string? text) => text?.Trim().ToLowerInvariant() switch
