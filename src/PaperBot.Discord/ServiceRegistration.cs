@@ -40,6 +40,7 @@ public static class ServiceRegistration
         services.AddSingleton<CommandRegistrar>();
         services.TryAddSingleton<IPaperDirectory, LibraryPaperDirectory>();
         services.AddSingleton<PaperCommands>();
+        services.AddSingleton<ISlashCommandModule>(sp => sp.GetRequiredService<PaperCommands>());
         services.AddSingleton<InteractionResponder>();
         services.AddSingleton<InteractionDispatcher>();
         services.AddSingleton<DiscordBotService>();

@@ -49,8 +49,25 @@ public enum OptionKind
     WholeNumber,
 }
 
-/// <summary>A command and its options.</summary>
-public sealed record CommandSpec(string Name, string Description, IReadOnlyList<OptionSpec> Options);
+/// <summary>
+/// A command and its options. A command with <paramref name="Subcommands"/> has no options of its own
+/// (Discord's rule); each subcommand is a <see cref="CommandSpec"/> with its options.
+/// <paramref name="DefaultMemberPermissions"/> is Discord's permission bit set (as a decimal string) a member
+/// needs by default, for example <see cref="ManageGuild"/>; null lets everyone use the command.
+/// </summary>
+public sealed record CommandSpec(
+    string Name,
+    string Description,
+    IReadOnlyList<OptionSpec> Options,
+    IReadOnlyList<CommandSpec>? Subcommands = null,
+    string? DefaultMemberPermissions = null)
+{
+    /// <summary>The MANAGE_GUILD permission bit (1 &lt;&lt; 5), as Discord's permission strings write it.</summary>
+    public const string ManageGuild = "32";
+
+    /// <summary>The subcommand called <paramref name="name"/>, or null.</summary>
+    public CommandSpec? Subcommand(string? name) => Subcommands?.FirstOrDefault(s => s.Name == name);
+}
 
 /// <summary>One command option.</summary>
 public sealed record OptionSpec(

@@ -10,6 +10,7 @@ namespace PaperBot.Discord.Commands;
 internal static class CommandDefinitions
 {
     private const int ChatInput = 1;
+    private const int SubcommandOption = 1;
     private const int StringOption = 3;
     private const int IntegerOption = 4;
 
@@ -21,59 +22,89 @@ internal static class CommandDefinitions
         foreach (var command in commands)
         {
             var options = new JsonArray();
-            foreach (var option in command.Options)
+            if (command.Subcommands is { Count: > 0 } subcommands)
             {
-                var json = new JsonObject
+                foreach (var subcommand in subcommands)
                 {
-                    ["type"] = option.Kind == OptionKind.WholeNumber ? IntegerOption : StringOption,
-                    ["name"] = option.Name,
-                    ["description"] = option.Description,
-                    ["required"] = option.Required,
-                };
-                if (option.Autocomplete)
-                {
-                    json["autocomplete"] = true;
-                }
-
-                if (option.MinValue is { } min)
-                {
-                    json["min_value"] = min;
-                }
-
-                if (option.MaxValue is { } max)
-                {
-                    json["max_value"] = max;
-                }
-
-                if (option.MaxLength is { } maxLength)
-                {
-                    json["max_length"] = maxLength;
-                }
-
-                if (option.Choices is { Count: > 0 } choices)
-                {
-                    var array2 = new JsonArray();
-                    foreach (var choice in choices)
+                    options.Add(new JsonObject
                     {
-                        array2.Add(new JsonObject { ["name"] = choice, ["value"] = choice });
-                    }
-
-                    json["choices"] = array2;
+                        ["type"] = SubcommandOption,
+                        ["name"] = subcommand.Name,
+                        ["description"] = subcommand.Description,
+                        ["options"] = BuildOptions(subcommand.Options),
+                    });
                 }
-
-                options.Add(json);
+            }
+            else
+            {
+                options = BuildOptions(command.Options);
             }
 
-            array.Add(new JsonObject
+            var json = new JsonObject
             {
                 ["type"] = ChatInput,
                 ["name"] = command.Name,
                 ["description"] = command.Description,
                 ["options"] = options,
-            });
+            };
+            if (command.DefaultMemberPermissions is { } permissions)
+            {
+                json["default_member_permissions"] = permissions;
+            }
+
+            array.Add(json);
         }
 
         return array;
+    }
+
+    private static JsonArray BuildOptions(IReadOnlyList<OptionSpec> specs)
+    {
+        var options = new JsonArray();
+        foreach (var option in specs)
+        {
+            var json = new JsonObject
+            {
+                ["type"] = option.Kind == OptionKind.WholeNumber ? IntegerOption : StringOption,
+                ["name"] = option.Name,
+                ["description"] = option.Description,
+                ["required"] = option.Required,
+            };
+            if (option.Autocomplete)
+            {
+                json["autocomplete"] = true;
+            }
+
+            if (option.MinValue is { } min)
+            {
+                json["min_value"] = min;
+            }
+
+            if (option.MaxValue is { } max)
+            {
+                json["max_value"] = max;
+            }
+
+            if (option.MaxLength is { } maxLength)
+            {
+                json["max_length"] = maxLength;
+            }
+
+            if (option.Choices is { Count: > 0 } choices)
+            {
+                var array = new JsonArray();
+                foreach (var choice in choices)
+                {
+                    array.Add(new JsonObject { ["name"] = choice, ["value"] = choice });
+                }
+
+                json["choices"] = array;
+            }
+
+            options.Add(json);
+        }
+
+        return options;
     }
 
     /// <summary>
@@ -88,31 +119,39 @@ internal static class CommandDefinitions
             foreach (var command in commands.EnumerateArray().OrderBy(c => Str(c, "name"), StringComparer.Ordinal))
             {
                 canonical.Append("cmd|").Append(Int(command, "type", 1)).Append('|').Append(Str(command, "name"))
-                    .Append('|').Append(Str(command, "description")).Append('\n');
-                if (command.TryGetProperty("options", out var options) && options.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var option in options.EnumerateArray())
-                    {
-                        canonical.Append("opt|").Append(Int(option, "type", 0)).Append('|').Append(Str(option, "name"))
-                            .Append('|').Append(Str(option, "description"))
-                            .Append('|').Append(Bool(option, "required")).Append('|').Append(Bool(option, "autocomplete"))
-                            .Append('|').Append(Raw(option, "min_value")).Append('|').Append(Raw(option, "max_value"))
-                            .Append('|').Append(Raw(option, "min_length")).Append('|').Append(Raw(option, "max_length"));
-                        if (option.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
-                        {
-                            foreach (var choice in choices.EnumerateArray())
-                            {
-                                canonical.Append("|c:").Append(Str(choice, "name")).Append('=').Append(Raw(choice, "value"));
-                            }
-                        }
-
-                        canonical.Append('\n');
-                    }
-                }
+                    .Append('|').Append(Str(command, "description")).Append('|').Append(Str(command, "default_member_permissions")).Append('\n');
+                AppendOptions(canonical, command, depth: 0);
             }
         }
 
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
+    }
+
+    private static void AppendOptions(StringBuilder canonical, JsonElement parent, int depth)
+    {
+        if (depth > 2 || !parent.TryGetProperty("options", out var options) || options.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+
+        foreach (var option in options.EnumerateArray())
+        {
+            canonical.Append("opt").Append(depth).Append('|').Append(Int(option, "type", 0)).Append('|').Append(Str(option, "name"))
+                .Append('|').Append(Str(option, "description"))
+                .Append('|').Append(Bool(option, "required")).Append('|').Append(Bool(option, "autocomplete"))
+                .Append('|').Append(Raw(option, "min_value")).Append('|').Append(Raw(option, "max_value"))
+                .Append('|').Append(Raw(option, "min_length")).Append('|').Append(Raw(option, "max_length"));
+            if (option.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var choice in choices.EnumerateArray())
+                {
+                    canonical.Append("|c:").Append(Str(choice, "name")).Append('=').Append(Raw(choice, "value"));
+                }
+            }
+
+            canonical.Append('\n');
+            AppendOptions(canonical, option, depth + 1);
+        }
     }
 
     public static string Fingerprint(JsonNode commands)

@@ -11,65 +11,23 @@ namespace PaperBot.Discord.Commands;
 /// /ask, /search, /summarize, /compare and /help.
 /// </summary>
 internal sealed class PaperCommands(IPaperAssistant assistant, IPaperDirectory directory, ILogger<PaperCommands> logger)
+    : ISlashCommandModule
 {
     private static readonly string[] PaperOptions = ["paper", "paper1", "paper2", "paper3", "paper4", "paper5"];
 
-    public static bool Exists(string name) => SlashCommandCatalog.All.Any(c => c.Name == name);
+    private static readonly string[] Names =
+        [SlashCommandCatalog.Ask, SlashCommandCatalog.Search, SlashCommandCatalog.Summarize, SlashCommandCatalog.Compare, SlashCommandCatalog.Help];
+
+    public bool Handles(string commandName) => Names.Contains(commandName);
 
     /// <summary>Every command but /help may wait on the library or the model, so it is deferred.</summary>
-    public static bool Defers(string name) => name != SlashCommandCatalog.Help;
+    public CommandDeferral Deferral(Interaction interaction) =>
+        interaction?.CommandName == SlashCommandCatalog.Help ? CommandDeferral.None : CommandDeferral.Public;
 
-    /// <summary>Checks the options against the catalog (Discord validates on the client only); returns a user-facing problem or null.</summary>
-    public static string? Validate(Interaction interaction)
+    /// <summary>Checks what the catalog's option rules cannot express; returns a user-facing problem or null.</summary>
+    public string? Validate(Interaction interaction)
     {
         ArgumentNullException.ThrowIfNull(interaction);
-        var spec = SlashCommandCatalog.All.First(c => c.Name == interaction.CommandName);
-        foreach (var option in spec.Options)
-        {
-            var given = interaction.Option(option.Name);
-            if (option.Kind == OptionKind.Text)
-            {
-                var text = given?.AsString();
-                if (string.IsNullOrWhiteSpace(text))
-                {
-                    if (option.Required)
-                    {
-                        return $"/{spec.Name} needs `{option.Name}` ({option.Description}).";
-                    }
-
-                    continue;
-                }
-
-                if (option.MaxLength is { } max && text.Length > max)
-                {
-                    return $"`{option.Name}` is too long ({text.Length} characters, at most {max}).";
-                }
-
-                if (option.Choices is { Count: > 0 } choices && !choices.Contains(text.Trim().ToLowerInvariant()))
-                {
-                    return $"`{option.Name}` must be one of: {string.Join(", ", choices)}.";
-                }
-            }
-            else
-            {
-                var number = given?.AsInteger();
-                if (given is null)
-                {
-                    if (option.Required)
-                    {
-                        return $"/{spec.Name} needs `{option.Name}` ({option.Description}).";
-                    }
-
-                    continue;
-                }
-
-                if (number is null || (option.MinValue is { } min && number < min) || (option.MaxValue is { } maxValue && number > maxValue))
-                {
-                    return $"`{option.Name}` must be a whole number from {option.MinValue} to {option.MaxValue}.";
-                }
-            }
-        }
-
         if (interaction.CommandName == SlashCommandCatalog.Compare)
         {
             var papers = ComparePapers(interaction);

@@ -107,9 +107,11 @@ internal static class ReplyRenderer
     public static DiscordMessage Help(IReadOnlyList<CommandSpec> commands)
     {
         ArgumentNullException.ThrowIfNull(commands);
-        var fields = commands.Select(c => new EmbedField(
-            "/" + c.Name + string.Concat(c.Options.Select(o => o.Required ? $" {o.Name}" : $" [{o.Name}]")),
-            c.Description + string.Concat(c.Options.Select(o => $"\n• `{o.Name}`: {o.Description}")))).ToList();
+        var fields = commands.Select(c => c.Subcommands is { Count: > 0 } subcommands
+            ? new EmbedField("/" + c.Name, c.Description + string.Concat(subcommands.Select(sub => $"\n• `{sub.Name}`: {sub.Description}")))
+            : new EmbedField(
+                "/" + c.Name + string.Concat(c.Options.Select(o => o.Required ? $" {o.Name}" : $" [{o.Name}]")),
+                c.Description + string.Concat(c.Options.Select(o => $"\n• `{o.Name}`: {o.Description}")))).ToList();
         var embed = new DiscordEmbed
         {
             Title = "PaperBot",

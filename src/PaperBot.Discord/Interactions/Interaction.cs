@@ -19,7 +19,10 @@ internal enum InteractionCallbackType
     Pong = 1,
     ChannelMessageWithSource = 4,
     DeferredChannelMessageWithSource = 5,
+    DeferredUpdateMessage = 6,
+    UpdateMessage = 7,
     AutocompleteResult = 8,
+    Modal = 9,
 }
 
 /// <summary>A command option value (sub-commands flattened away).</summary>
@@ -48,6 +51,34 @@ internal sealed record Interaction(
     string? CommandName,
     IReadOnlyList<InteractionOption> Options)
 {
+    /// <summary>The subcommand invoked (<c>/digest subscribe</c> → <c>subscribe</c>), or null.</summary>
+    public string? SubcommandName { get; init; }
+
+    /// <summary>A button's, select menu's or modal's <c>custom_id</c>.</summary>
+    public string? CustomId { get; init; }
+
+    /// <summary>The values chosen in a select menu.</summary>
+    public IReadOnlyList<string> ComponentValues { get; init; } = [];
+
+    /// <summary>A modal's text inputs, by their <c>custom_id</c>.</summary>
+    public IReadOnlyDictionary<string, string> ModalValues { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The id of the message a component is attached to.</summary>
+    public string? MessageId { get; init; }
+
+    /// <summary>The invoking member's permissions in the channel (overwrites applied), or null outside a server.</summary>
+    public ulong? MemberPermissions { get; init; }
+
+    /// <summary>Whether the member holds every bit of <paramref name="permission"/> (ADMINISTRATOR implies all).</summary>
+    public bool MemberHas(ulong permission) =>
+        MemberPermissions is { } held && ((held & Administrator) == Administrator || (held & permission) == permission);
+
+    /// <summary>The ADMINISTRATOR permission bit.</summary>
+    public const ulong Administrator = 1UL << 3;
+
+    /// <summary>The MANAGE_GUILD permission bit.</summary>
+    public const ulong ManageGuild = 1UL << 5;
+
     public InteractionOption? Option(string name) => Options.FirstOrDefault(o => o.Name == name);
 
     public InteractionOption? FocusedOption => Options.FirstOrDefault(o => o.Focused);
@@ -67,31 +98,102 @@ internal sealed record Interaction(
             : throw new FormatException("Interaction has no type.");
         var applicationId = OptionalString(json, "application_id") ?? "";
         string? userId = null;
-        if (json.TryGetProperty("member", out var member) && member.TryGetProperty("user", out var mu))
+        ulong? permissions = null;
+        if (json.TryGetProperty("member", out var member) && member.ValueKind == JsonValueKind.Object)
         {
-            userId = OptionalString(mu, "id");
+            if (member.TryGetProperty("user", out var mu) && mu.ValueKind == JsonValueKind.Object)
+            {
+                userId = OptionalString(mu, "id");
+            }
+
+            if (ulong.TryParse(OptionalString(member, "permissions"), NumberStyles.None, CultureInfo.InvariantCulture, out var bits))
+            {
+                permissions = bits;
+            }
         }
-        else if (json.TryGetProperty("user", out var user))
+        else if (json.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.Object)
         {
             userId = OptionalString(user, "id");
         }
 
         string? name = null;
+        string? subcommand = null;
+        string? customId = null;
         var options = new List<InteractionOption>();
+        var values = new List<string>();
+        var modalValues = new Dictionary<string, string>(StringComparer.Ordinal);
         if (json.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object)
         {
             name = OptionalString(data, "name");
+            customId = OptionalString(data, "custom_id");
             if (data.TryGetProperty("options", out var opts))
             {
-                Flatten(opts, options, depth: 0);
+                Flatten(opts, options, ref subcommand, depth: 0);
+            }
+
+            if (data.TryGetProperty("values", out var chosen) && chosen.ValueKind == JsonValueKind.Array)
+            {
+                values.AddRange(chosen.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!));
+            }
+
+            if (data.TryGetProperty("components", out var rows))
+            {
+                CollectModalValues(rows, modalValues, depth: 0);
             }
         }
 
+        string? messageId = null;
+        if (json.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object)
+        {
+            messageId = OptionalString(message, "id");
+        }
+
         return new Interaction(id, applicationId, type, token, OptionalString(json, "guild_id"),
-            OptionalString(json, "channel_id"), userId, name, options);
+            OptionalString(json, "channel_id"), userId, name, options)
+        {
+            SubcommandName = subcommand,
+            CustomId = customId,
+            ComponentValues = values,
+            ModalValues = modalValues,
+            MessageId = messageId,
+            MemberPermissions = permissions,
+        };
     }
 
-    private static void Flatten(JsonElement options, List<InteractionOption> into, int depth)
+    /// <summary>Text inputs sit in action rows (or labels) of the submitted modal.</summary>
+    private static void CollectModalValues(JsonElement components, Dictionary<string, string> into, int depth)
+    {
+        if (components.ValueKind != JsonValueKind.Array || depth > 3)
+        {
+            return;
+        }
+
+        foreach (var component in components.EnumerateArray())
+        {
+            if (component.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            if (OptionalString(component, "custom_id") is { } id && OptionalString(component, "value") is { } value)
+            {
+                into[id] = value;
+            }
+
+            if (component.TryGetProperty("components", out var nested))
+            {
+                CollectModalValues(nested, into, depth + 1);
+            }
+
+            if (component.TryGetProperty("component", out var single) && single.ValueKind == JsonValueKind.Object
+                && OptionalString(single, "custom_id") is { } singleId && OptionalString(single, "value") is { } singleValue)
+            {
+                into[singleId] = singleValue;
+            }
+        }
+    }
+
+    private static void Flatten(JsonElement options, List<InteractionOption> into, ref string? subcommand, int depth)
     {
         if (options.ValueKind != JsonValueKind.Array || depth > 2)
         {
@@ -100,10 +202,21 @@ internal sealed record Interaction(
 
         foreach (var option in options.EnumerateArray())
         {
-            var type = option.TryGetProperty("type", out var t) && t.TryGetInt32(out var ti) ? ti : 0;
-            if (type is 1 or 2 && option.TryGetProperty("options", out var nested))
+            if (option.ValueKind != JsonValueKind.Object)
             {
-                Flatten(nested, into, depth + 1);
+                continue;
+            }
+
+            var type = option.TryGetProperty("type", out var t) && t.TryGetInt32(out var ti) ? ti : 0;
+            if (type is 1 or 2)
+            {
+                // A group (2) holds a subcommand (1); the innermost subcommand names what runs.
+                subcommand = OptionalString(option, "name");
+                if (option.TryGetProperty("options", out var nested))
+                {
+                    Flatten(nested, into, ref subcommand, depth + 1);
+                }
+
                 continue;
             }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PaperBot.Core;
+using PaperBot.Core.Commands;
 using PaperBot.Discord.Commands;
 
 namespace PaperBot.Discord.Interactions;
@@ -19,7 +20,8 @@ internal sealed class InteractionDispatcher
 
     private readonly ConcurrentDictionary<string, long> _seen = new(StringComparer.Ordinal);
     private readonly InteractionResponder _responder;
-    private readonly PaperCommands _commands;
+    private readonly IReadOnlyList<ISlashCommandModule> _modules;
+    private readonly IReadOnlyList<IComponentHandler> _components;
     private readonly DiscordOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<InteractionDispatcher> _logger;
@@ -27,13 +29,15 @@ internal sealed class InteractionDispatcher
 
     public InteractionDispatcher(
         InteractionResponder responder,
-        PaperCommands commands,
+        IEnumerable<ISlashCommandModule> modules,
+        IEnumerable<IComponentHandler> components,
         IOptions<DiscordOptions> options,
         TimeProvider time,
         ILogger<InteractionDispatcher> logger)
     {
         _responder = responder;
-        _commands = commands;
+        _modules = modules.ToList();
+        _components = components.ToList();
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -62,6 +66,9 @@ internal sealed class InteractionDispatcher
                 case InteractionType.Autocomplete:
                     await HandleAutocompleteAsync(interaction, receivedTimestamp, cancellationToken);
                     break;
+                case InteractionType.MessageComponent or InteractionType.ModalSubmit:
+                    await HandleComponentAsync(interaction, receivedTimestamp, cancellationToken);
+                    break;
                 default:
                     _logger.LogDebug("Ignoring interaction {InteractionId} of type {InteractionType}", interaction.Id, interaction.Type);
                     break;
@@ -82,7 +89,9 @@ internal sealed class InteractionDispatcher
     private async Task HandleCommandAsync(Interaction interaction, long receivedTimestamp, CancellationToken cancellationToken)
     {
         var name = interaction.CommandName ?? "";
-        if (!PaperCommands.Exists(name))
+        var module = _modules.FirstOrDefault(m => m.Handles(name));
+        var spec = SlashCommandCatalog.All.FirstOrDefault(c => c.Name == name);
+        if (module is null || spec is null)
         {
             _logger.LogWarning("Unknown command {Command} in interaction {InteractionId}", name, interaction.Id);
             await _responder.ReplyAsync(interaction, DiscordMessage.Text($"I don't know /{name}. Try /help.", ephemeral: true), cancellationToken);
@@ -90,8 +99,8 @@ internal sealed class InteractionDispatcher
             return;
         }
 
-        // Bad options are reported before deferring, so the error can be ephemeral at once.
-        var problem = PaperCommands.Validate(interaction);
+        // Bad options and missing permissions are reported before deferring, so the error can be ephemeral at once.
+        var problem = CommandOptionValidator.Validate(spec, interaction) ?? module.Validate(interaction);
         if (problem is not null)
         {
             await _responder.ReplyAsync(interaction, DiscordMessage.Text(problem, ephemeral: true), cancellationToken);
@@ -99,9 +108,10 @@ internal sealed class InteractionDispatcher
             return;
         }
 
-        if (!PaperCommands.Defers(name))
+        var deferral = module.Deferral(interaction);
+        if (deferral == CommandDeferral.None)
         {
-            var quick = MessageSplitter.Split(await _commands.ExecuteAsync(interaction, cancellationToken));
+            var quick = MessageSplitter.Split(await module.ExecuteAsync(interaction, cancellationToken));
             await _responder.ReplyAsync(interaction, quick[0], cancellationToken);
             OnAcknowledged(interaction, receivedTimestamp);
             foreach (var more in quick.Skip(1))
@@ -112,7 +122,8 @@ internal sealed class InteractionDispatcher
             return;
         }
 
-        await _responder.DeferAsync(interaction, cancellationToken);
+        var ephemeral = deferral == CommandDeferral.Ephemeral;
+        await _responder.DeferAsync(interaction, cancellationToken, ephemeral);
         OnAcknowledged(interaction, receivedTimestamp);
 
         var started = _time.GetTimestamp();
@@ -123,7 +134,7 @@ internal sealed class InteractionDispatcher
             timeout.CancelAfter(_options.CommandTimeout);
             try
             {
-                messages = MessageSplitter.Split(await _commands.ExecuteAsync(interaction, timeout.Token));
+                messages = MessageSplitter.Split(await module.ExecuteAsync(interaction, timeout.Token));
             }
             catch (UserFacingException ex)
             {
@@ -146,7 +157,15 @@ internal sealed class InteractionDispatcher
 
         if (error is not null)
         {
-            await ReplaceWithErrorAsync(interaction, error, cancellationToken);
+            if (ephemeral)
+            {
+                await _responder.EditOriginalAsync(interaction, error, cancellationToken);
+            }
+            else
+            {
+                await ReplaceWithErrorAsync(interaction, error, cancellationToken);
+            }
+
             return;
         }
 
@@ -183,7 +202,8 @@ internal sealed class InteractionDispatcher
             budget.CancelAfter(_options.AutocompleteBudget);
             try
             {
-                choices = await _commands.AutocompleteAsync(interaction, budget.Token);
+                var module = _modules.FirstOrDefault(m => m.Handles(interaction.CommandName ?? ""));
+                choices = module is null ? [] : await module.AutocompleteAsync(interaction, budget.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -206,6 +226,51 @@ internal sealed class InteractionDispatcher
             .ToList();
         await _responder.AutocompleteAsync(interaction, bounded, cancellationToken);
         OnAcknowledged(interaction, receivedTimestamp);
+    }
+
+    private async Task HandleComponentAsync(Interaction interaction, long receivedTimestamp, CancellationToken cancellationToken)
+    {
+        var customId = interaction.CustomId ?? "";
+        var separator = customId.IndexOf(':', StringComparison.Ordinal);
+        var prefix = separator < 0 ? customId : customId[..separator];
+        var handler = _components.FirstOrDefault(h => h.Prefix == prefix);
+        if (handler is null)
+        {
+            _logger.LogInformation("No handler for component {CustomId} in interaction {InteractionId}", customId, interaction.Id);
+            await _responder.ReplyAsync(interaction,
+                DiscordMessage.Text("This button no longer works. Run the command again.", ephemeral: true), cancellationToken);
+            OnAcknowledged(interaction, receivedTimestamp);
+            return;
+        }
+
+        try
+        {
+            await handler.HandleAsync(interaction, cancellationToken);
+        }
+        catch (UserFacingException ex)
+        {
+            await ReplyOrFollowUpAsync(interaction, DiscordMessage.Text(MessageSplitter.Truncate(ex.Message, MessageLimits.Content), ephemeral: true), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogError(ex, "Component {CustomId} ({InteractionId}) failed", customId, interaction.Id);
+            await ReplyOrFollowUpAsync(interaction, DiscordMessage.Text(GenericError, ephemeral: true), cancellationToken);
+        }
+
+        OnAcknowledged(interaction, receivedTimestamp);
+    }
+
+    /// <summary>Replies when the handler had not acknowledged yet, otherwise follows up (40060: already acknowledged).</summary>
+    private async Task ReplyOrFollowUpAsync(Interaction interaction, DiscordMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _responder.ReplyAsync(interaction, message, cancellationToken);
+        }
+        catch (Rest.DiscordApiException)
+        {
+            await _responder.FollowupAsync(interaction, message, cancellationToken);
+        }
     }
 
     private void OnAcknowledged(Interaction interaction, long receivedTimestamp)

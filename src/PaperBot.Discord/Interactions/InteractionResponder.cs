@@ -6,8 +6,36 @@ namespace PaperBot.Discord.Interactions;
 /// <summary>The HTTP calls that answer an interaction (callback, edit of the original response, followups).</summary>
 internal sealed class InteractionResponder(DiscordRestClient rest)
 {
-    public Task DeferAsync(Interaction interaction, CancellationToken cancellationToken) =>
-        CallbackAsync(interaction, new JsonObject { ["type"] = (int)InteractionCallbackType.DeferredChannelMessageWithSource }, cancellationToken);
+    /// <summary>Type 5: "thinking…"; with <paramref name="ephemeral"/> only the invoking user sees it and the answer.</summary>
+    public Task DeferAsync(Interaction interaction, CancellationToken cancellationToken, bool ephemeral = false)
+    {
+        var body = new JsonObject { ["type"] = (int)InteractionCallbackType.DeferredChannelMessageWithSource };
+        if (ephemeral)
+        {
+            body["data"] = new JsonObject { ["flags"] = DiscordMessage.EphemeralFlag };
+        }
+
+        return CallbackAsync(interaction, body, cancellationToken);
+    }
+
+    /// <summary>Type 6, for components: acknowledge now, edit the message (or follow up) later.</summary>
+    public Task DeferUpdateAsync(Interaction interaction, CancellationToken cancellationToken) =>
+        CallbackAsync(interaction, new JsonObject { ["type"] = (int)InteractionCallbackType.DeferredUpdateMessage }, cancellationToken);
+
+    /// <summary>Type 7, for components: replace the message the component is attached to.</summary>
+    public Task UpdateMessageAsync(Interaction interaction, DiscordMessage message, CancellationToken cancellationToken) =>
+        CallbackAsync(interaction, new JsonObject
+        {
+            ["type"] = (int)InteractionCallbackType.UpdateMessage,
+            ["data"] = message.ToJson(includeFlags: false),
+        }, cancellationToken);
+
+    /// <summary>Type 9: open a modal (not allowed in answer to a modal submit).</summary>
+    public Task ShowModalAsync(Interaction interaction, Modal modal, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(modal);
+        return CallbackAsync(interaction, new JsonObject { ["type"] = (int)InteractionCallbackType.Modal, ["data"] = modal.ToJson() }, cancellationToken);
+    }
 
     public Task ReplyAsync(Interaction interaction, DiscordMessage message, CancellationToken cancellationToken) =>
         CallbackAsync(interaction, new JsonObject

@@ -13,6 +13,7 @@ internal static class MessageLimits
     public const int Footer = 2048;
     public const int AuthorName = 256;
     public const int EmbedTotal = 6000;
+    public const int ActionRows = 5;
 }
 
 /// <summary>
@@ -62,6 +63,12 @@ internal static class MessageSplitter
         if (content is not null || current.Count > 0)
         {
             messages.Add(new DiscordMessage(content, current, message.Ephemeral));
+        }
+
+        // Buttons belong under the end of the reply; at most five rows (Discord's limit).
+        if (message.Components.Count > 0)
+        {
+            messages[^1] = messages[^1] with { Components = message.Components.Take(MessageLimits.ActionRows).ToList() };
         }
 
         return messages;
