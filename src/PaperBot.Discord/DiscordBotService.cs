@@ -20,7 +20,8 @@ internal sealed class DiscordBotService(
     IdentifyThrottler throttler,
     GatewayStatus status,
     GatewayJitter jitter,
-    InteractionDispatcher dispatcher,
+    InteractionQueue queue,
+    IPaperDirectory directory,
     IOptions<DiscordOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -36,10 +37,13 @@ internal sealed class DiscordBotService(
         var settings = options.Value;
         try
         {
+            // Loading the index and the embedding model overlaps with registration; interactions are taken only after it.
+            var warmUp = WarmUpAsync(stoppingToken);
             ApplicationId = string.IsNullOrWhiteSpace(settings.ApplicationId)
                 ? await FetchApplicationIdAsync(stoppingToken)
                 : settings.ApplicationId;
             await registrar.RegisterAsync(ApplicationId, stoppingToken);
+            await warmUp;
 
             if (settings.Transport != "gateway")
             {
@@ -60,7 +64,7 @@ internal sealed class DiscordBotService(
             var shards = ids.Select(shardId => new GatewayShard(
                 shardId, count, discovery, throttler, status, settings, time,
                 loggerFactory.CreateLogger<GatewayShard>(),
-                (json, received) => OnInteractionAsync(json, received, stoppingToken),
+                OnGatewayEvent,
                 () => jitter.Next())).ToList();
             var results = await Task.WhenAll(shards.Select(s => s.RunAsync(stoppingToken)));
             if (results.FirstOrDefault(r => r is not null) is { } fatal)
@@ -82,20 +86,48 @@ internal sealed class DiscordBotService(
         }
     }
 
-    private Task OnInteractionAsync(JsonElement json, long received, CancellationToken cancellationToken)
+    /// <summary>Called by a shard's frame loop: parse and queue only, never block or throw.</summary>
+    private void OnGatewayEvent(string type, JsonElement json, long received)
     {
+        if (type == "MESSAGE_CREATE")
+        {
+            queue.TryEnqueueMessage(json, received);
+            return;
+        }
+
         Interaction interaction;
         try
         {
             interaction = Interaction.Parse(json);
         }
-        catch (FormatException ex)
+#pragma warning disable CA1031 // Any shape Discord (or a proxy) sends must not escape into the frame loop.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
             _logger.LogWarning("Ignoring a malformed interaction: {Error}", ex.Message);
-            return Task.CompletedTask;
+            queue.ReportMalformed(json, ApplicationId ?? "");
+            return;
         }
 
-        return dispatcher.HandleAsync(interaction, received, cancellationToken);
+        queue.TryEnqueue(interaction, received);
+    }
+
+    private async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var started = time.GetTimestamp();
+        try
+        {
+            await directory.WarmUpAsync(cancellationToken);
+            _logger.LogInformation("Search index and embedding model loaded in {ElapsedMs} ms", (long)time.GetElapsedTime(started).TotalMilliseconds);
+        }
+#pragma warning disable CA1031 // A failed warm-up must not stop the bot.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            // The bot still starts; searches will report the same problem to the user.
+            _logger.LogWarning(ex, "Could not load the search index at start");
+        }
     }
 
     private async Task<string> FetchApplicationIdAsync(CancellationToken cancellationToken)

@@ -50,9 +50,44 @@ public sealed class DiscordOptions : IValidatableObject
     [Url]
     public string HttpListenUrl { get; set; } = "http://127.0.0.1:8080";
 
-    /// <summary>Gateway intents. GUILDS (1) is all slash commands need; INTERACTION_CREATE needs no intent.</summary>
-    [Range(0, int.MaxValue)]
-    public int Intents { get; set; } = 1;
+    /// <summary>GUILDS: channels and threads; slash commands and buttons need no intent at all.</summary>
+    public const int GuildsIntent = 1 << 0;
+
+    /// <summary>GUILD_MESSAGES (not privileged): messages in guild channels and threads; Discord fills their content only when they mention the bot.</summary>
+    public const int GuildMessagesIntent = 1 << 9;
+
+    /// <summary>MESSAGE_CONTENT (privileged): the content of every message the bot can see.</summary>
+    public const int MessageContentIntentBit = 1 << 15;
+
+    /// <summary>
+    /// Continue conversations from messages in the bot's threads that mention it (needs GUILD_MESSAGES, not privileged).
+    /// False identifies with GUILDS only; the Follow up button still works.
+    /// </summary>
+    public bool ThreadMessages { get; set; } = true;
+
+    /// <summary>
+    /// Request the privileged MESSAGE_CONTENT intent so any message in the bot's threads continues the conversation.
+    /// Enable <b>Message Content Intent</b> in the developer portal first, or Discord closes the gateway with 4014.
+    /// </summary>
+    public bool MessageContentIntent { get; set; }
+
+    /// <summary>Exactly the intents the configuration needs.</summary>
+    public int EffectiveIntents =>
+        GuildsIntent
+        | (ThreadMessages || MessageContentIntent ? GuildMessagesIntent : 0)
+        | (MessageContentIntent ? MessageContentIntentBit : 0);
+
+    /// <summary>Interactions handled at the same time; more wait in the queue.</summary>
+    [Range(1, 256)]
+    public int InteractionConcurrency { get; set; } = 8;
+
+    /// <summary>Interactions (and thread messages) that may wait; beyond this the user is told the bot is busy.</summary>
+    [Range(1, 10_000)]
+    public int InteractionQueueCapacity { get; set; } = 200;
+
+    /// <summary>HTTP transport: a signed request whose timestamp is further than this from now is refused (replay protection).</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:15:00")]
+    public TimeSpan MaxRequestAge { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>File the bot touches on every heartbeat ACK (unix seconds), read by the container health check. Empty disables it.</summary>
     public string? HeartbeatFile { get; set; }

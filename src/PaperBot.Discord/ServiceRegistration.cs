@@ -43,6 +43,7 @@ public static class ServiceRegistration
         services.AddSingleton<ISlashCommandModule>(sp => sp.GetRequiredService<PaperCommands>());
         services.AddSingleton<InteractionResponder>();
         services.AddSingleton<InteractionDispatcher>();
+        services.AddSingleton<InteractionQueue>();
         services.AddSingleton<DiscordBotService>();
 
         // Without a token the host runs CLI verbs or the console: nothing of the bot starts.
@@ -51,6 +52,8 @@ public static class ServiceRegistration
             return builder;
         }
 
+        // Registered first so it stops last: the transports stop receiving, then the queue drains.
+        services.AddHostedService(sp => sp.GetRequiredService<InteractionQueue>());
         services.AddHostedService(sp => sp.GetRequiredService<DiscordBotService>());
         if (string.Equals(builder.Configuration[$"{DiscordOptions.SectionName}:Transport"], "http", StringComparison.OrdinalIgnoreCase))
         {

@@ -9,6 +9,9 @@ internal interface IPaperDirectory
     Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<Paper>> SuggestAsync(string partial, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Loads the search index and the embedding model, so the first question is as fast as the rest.</summary>
+    Task WarmUpAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>The real directory: <see cref="HybridSearch"/> for /search, <see cref="LibraryStore.SuggestAsync"/> for autocomplete.</summary>
@@ -19,4 +22,6 @@ internal sealed class LibraryPaperDirectory(LibraryStore store, HybridSearch sea
 
     public Task<IReadOnlyList<Paper>> SuggestAsync(string partial, int limit, CancellationToken cancellationToken) =>
         store.SuggestAsync(partial, limit, cancellationToken);
+
+    public Task WarmUpAsync(CancellationToken cancellationToken) => search.WarmUpAsync(cancellationToken);
 }

@@ -33,6 +33,11 @@ internal static class GatewayCloseCodes
         _ => ReconnectAction.Resume,
     };
 
+    /// <summary>The reason for a close, naming the privileged intent behind a 4014.</summary>
+    public static string Describe(int? code, int intents) => code == 4014 && (intents & DiscordOptions.MessageContentIntentBit) != 0
+        ? "disallowed intents: MESSAGE_CONTENT is privileged. Enable Bot → Message Content Intent in the developer portal, or set Discord:MessageContentIntent=false (conversations then continue by mentioning the bot or with the Follow up button)"
+        : Describe(code);
+
     public static string Describe(int? code) => code switch
     {
         null => "connection dropped without a close frame",
@@ -48,8 +53,8 @@ internal static class GatewayCloseCodes
         4010 => "invalid shard (check Discord:ShardId / Discord:ShardCount)",
         4011 => "sharding required (set Discord:ShardCount to auto or a larger number)",
         4012 => "invalid API version",
-        4013 => "invalid intents (check Discord:Intents)",
-        4014 => "disallowed intents: a privileged intent is not enabled for this application (check Discord:Intents and the developer portal)",
+        4013 => "invalid intents",
+        4014 => "disallowed intents: a privileged intent is not enabled for this application in the developer portal",
         _ => "closed",
     };
 }

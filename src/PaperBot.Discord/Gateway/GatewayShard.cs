@@ -27,7 +27,7 @@ internal sealed class GatewayShard
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<double> _jitter;
-    private readonly Func<JsonElement, long, Task> _onInteraction;
+    private readonly Action<string, JsonElement, long> _onEvent;
 
     private string? _sessionId;
     private string? _resumeUrl;
@@ -42,7 +42,7 @@ internal sealed class GatewayShard
         DiscordOptions options,
         TimeProvider time,
         ILogger logger,
-        Func<JsonElement, long, Task> onInteraction,
+        Action<string, JsonElement, long> onEvent,
         Func<double>? jitter = null)
     {
         ShardId = shardId;
@@ -53,7 +53,7 @@ internal sealed class GatewayShard
         _options = options;
         _time = time;
         _logger = logger;
-        _onInteraction = onInteraction;
+        _onEvent = onEvent;
         _jitter = jitter ?? Random.Shared.NextDouble;
     }
 
@@ -63,6 +63,9 @@ internal sealed class GatewayShard
 
     /// <summary>Application id from READY.</summary>
     public string? ApplicationId { get; private set; }
+
+    /// <summary>The bot's own user id from READY (to recognise mentions of the bot).</summary>
+    public string? BotUserId { get; private set; }
 
     /// <summary>Raised on READY and RESUMED (tests and health).</summary>
     public event Action<string>? SessionEvent;
@@ -117,7 +120,7 @@ internal sealed class GatewayShard
                 case ReconnectAction.Stop:
                     return null;
                 case ReconnectAction.Fatal:
-                    var reason = $"Discord gateway closed shard {ShardId} with {result.CloseCode}: {GatewayCloseCodes.Describe(result.CloseCode)}. Not reconnecting.";
+                    var reason = $"Discord gateway closed shard {ShardId} with {result.CloseCode}: {GatewayCloseCodes.Describe(result.CloseCode, _options.EffectiveIntents)}. Not reconnecting.";
                     _logger.LogCritical("{Reason}", reason);
                     _status.SetFatal(reason);
                     return reason;
@@ -262,15 +265,20 @@ internal sealed class GatewayShard
         finally
         {
             await connection.CancelAsync();
-            if (heartbeat is not null)
+            foreach (var task in new[] { heartbeat, state.Identify })
             {
+                if (task is null)
+                {
+                    continue;
+                }
+
                 try
                 {
-                    await heartbeat;
+                    await task;
                 }
                 catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
                 {
-                    // Expected: the connection ended under the heartbeat.
+                    // Expected: the connection ended under the heartbeat or the pending identify.
                 }
             }
         }
@@ -293,12 +301,17 @@ internal sealed class GatewayShard
                 var data = payload.TryGetProperty("d", out var d) ? d : default;
                 switch (type)
                 {
-                    case "READY":
-                        _sessionId = data.GetProperty("session_id").GetString();
+                    case "READY" when data.ValueKind == JsonValueKind.Object && data.TryGetProperty("session_id", out var sessionId):
+                        _sessionId = sessionId.GetString();
                         _resumeUrl = data.TryGetProperty("resume_gateway_url", out var r) ? r.GetString() : null;
-                        if (data.TryGetProperty("application", out var app) && app.TryGetProperty("id", out var appId))
+                        if (data.TryGetProperty("application", out var app) && app.ValueKind == JsonValueKind.Object && app.TryGetProperty("id", out var appId))
                         {
                             ApplicationId = appId.GetString();
+                        }
+
+                        if (data.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.Object && user.TryGetProperty("id", out var userId))
+                        {
+                            BotUserId = userId.GetString();
                         }
 
                         state.Healthy = true;
@@ -311,8 +324,19 @@ internal sealed class GatewayShard
                         SessionEvent?.Invoke("RESUMED");
                         break;
                     case "INTERACTION_CREATE":
-                        // Not awaited: a slow command must not hold up the gateway; the dispatcher defers centrally.
-                        _ = _onInteraction(data.Clone(), _time.GetTimestamp());
+                    case "MESSAGE_CREATE":
+                        // Only queued here (bounded, never blocking): a slow or malformed event must not hold up or cost the connection.
+                        try
+                        {
+                            _onEvent(type, data.Clone(), _time.GetTimestamp());
+                        }
+#pragma warning disable CA1031 // One bad event is logged and dropped; it never reconnects the shard.
+                        catch (Exception ex)
+#pragma warning restore CA1031
+                        {
+                            _logger.LogWarning(ex, "Shard {ShardId}: dropped a {Event} that could not be handled", ShardId, type);
+                        }
+
                         break;
                 }
 
@@ -351,18 +375,9 @@ internal sealed class GatewayShard
                 }
                 else
                 {
-                    await _throttler.WaitAsync(ShardId, maxConcurrency, cancellationToken);
-                    await SendAsync(state, new JsonObject
-                    {
-                        ["op"] = 2,
-                        ["d"] = new JsonObject
-                        {
-                            ["token"] = _options.Token,
-                            ["intents"] = _options.Intents,
-                            ["properties"] = new JsonObject { ["os"] = Environment.OSVersion.Platform.ToString().ToLowerInvariant(), ["browser"] = "paperbot", ["device"] = "paperbot" },
-                            ["shard"] = new JsonArray(ShardId, ShardCount),
-                        },
-                    }, priority: true, cancellationToken);
+                    // The identify slot can be seconds away (5 s per concurrency bucket); waiting for it here would stop
+                    // the frame loop, leave heartbeat ACKs unread and make the new connection look like a zombie.
+                    state.Identify = IdentifyAsync(state, maxConcurrency, connection);
                 }
 
                 return null;
@@ -376,6 +391,37 @@ internal sealed class GatewayShard
             default:
                 _logger.LogDebug("Shard {ShardId}: ignoring opcode {Opcode}", ShardId, op);
                 return null;
+        }
+    }
+
+    /// <summary>Waits for this shard's identify slot, then identifies; a failure closes the connection so the shard reconnects.</summary>
+    private async Task IdentifyAsync(ConnectionState state, int maxConcurrency, CancellationTokenSource connection)
+    {
+        await Task.Yield();
+        var token = connection.Token;
+        try
+        {
+            await _throttler.WaitAsync(ShardId, maxConcurrency, token);
+            await SendAsync(state, new JsonObject
+            {
+                ["op"] = 2,
+                ["d"] = new JsonObject
+                {
+                    ["token"] = _options.Token,
+                    ["intents"] = _options.EffectiveIntents,
+                    ["properties"] = new JsonObject { ["os"] = Environment.OSVersion.Platform.ToString().ToLowerInvariant(), ["browser"] = "paperbot", ["device"] = "paperbot" },
+                    ["shard"] = new JsonArray(ShardId, ShardCount),
+                },
+            }, priority: true, token);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // The connection ended before the slot came up.
+        }
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            _logger.LogWarning("Shard {ShardId}: identify failed ({Error}); reconnecting", ShardId, ex.Message);
+            await CloseQuietlyAsync(state.Socket, GatewayCloseCodes.ResumableClose);
         }
     }
 
@@ -489,5 +535,7 @@ internal sealed class GatewayShard
         public bool Healthy { get; set; }
 
         public Task? HeartbeatLoop { get; set; }
+
+        public Task? Identify { get; set; }
     }
 }

@@ -51,14 +51,13 @@ internal sealed class InteractionSignatureVerifier
 /// with 401 (Discord probes this), and hands other interactions to the dispatcher, answering 202.
 /// </summary>
 internal sealed class HttpInteractionEndpoint(
-    InteractionDispatcher dispatcher,
+    InteractionQueue queue,
     IOptions<DiscordOptions> options,
     TimeProvider time,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private const int MaxBodyBytes = 1 << 20;
     private readonly ILogger _logger = loggerFactory.CreateLogger<HttpInteractionEndpoint>();
-    private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _app;
 
     /// <summary>The address actually bound (port 0 resolves to a free port).</summary>
@@ -81,7 +80,6 @@ internal sealed class HttpInteractionEndpoint(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
         if (_app is not null)
         {
             await _app.StopAsync(cancellationToken);
@@ -95,7 +93,6 @@ internal sealed class HttpInteractionEndpoint(
             await _app.DisposeAsync();
         }
 
-        _stopping.Dispose();
     }
 
     internal async Task<IResult> HandleAsync(HttpContext context, InteractionSignatureVerifier verifier)
@@ -104,10 +101,20 @@ internal sealed class HttpInteractionEndpoint(
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
         var raw = body.ToArray();
-        if (!verifier.Verify(context.Request.Headers["X-Signature-Ed25519"], context.Request.Headers["X-Signature-Timestamp"], raw))
+        string? timestamp = context.Request.Headers["X-Signature-Timestamp"];
+        if (!verifier.Verify(context.Request.Headers["X-Signature-Ed25519"], timestamp, raw))
         {
             _logger.LogDebug("Rejected an interaction request with a bad or missing signature");
             return Results.Text("invalid request signature", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        // A correctly signed request is still refused when it is old (or from the future): a replay.
+        if (!long.TryParse(timestamp, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds()
+            || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > options.Value.MaxRequestAge)
+        {
+            _logger.LogWarning("Rejected a signed interaction request with timestamp {Timestamp}: outside {MaxAge} of now", timestamp, options.Value.MaxRequestAge);
+            return Results.Text("request timestamp too old or in the future", statusCode: StatusCodes.Status401Unauthorized);
         }
 
         Interaction interaction;
@@ -127,7 +134,17 @@ internal sealed class HttpInteractionEndpoint(
         }
 
         // The answer goes through the callback endpoint (central deferral), so this request ends with 202.
-        _ = dispatcher.HandleAsync(interaction, received, _stopping.Token);
-        return Results.Accepted();
+        if (queue.TryEnqueue(interaction, received, notifyWhenFull: false))
+        {
+            return Results.Accepted();
+        }
+
+        return interaction.Type == InteractionType.Autocomplete
+            ? Results.Json(new { type = (int)InteractionCallbackType.AutocompleteResult, data = new { choices = Array.Empty<object>() } })
+            : Results.Json(new
+            {
+                type = (int)InteractionCallbackType.ChannelMessageWithSource,
+                data = new { content = InteractionQueue.BusyMessage, flags = DiscordMessage.EphemeralFlag, allowed_mentions = new { parse = Array.Empty<string>() } },
+            });
     }
 }

@@ -94,8 +94,8 @@ internal sealed record Interaction(
 
         var id = RequiredString(json, "id");
         var token = RequiredString(json, "token");
-        var type = json.TryGetProperty("type", out var t) && t.TryGetInt32(out var ti) ? (InteractionType)ti
-            : throw new FormatException("Interaction has no type.");
+        var type = OptionalInt(json, "type") is { } ti ? (InteractionType)ti
+            : throw new FormatException("Interaction has no numeric type.");
         var applicationId = OptionalString(json, "application_id") ?? "";
         string? userId = null;
         ulong? permissions = null;
@@ -207,7 +207,7 @@ internal sealed record Interaction(
                 continue;
             }
 
-            var type = option.TryGetProperty("type", out var t) && t.TryGetInt32(out var ti) ? ti : 0;
+            var type = OptionalInt(option, "type") ?? 0;
             if (type is 1 or 2)
             {
                 // A group (2) holds a subcommand (1); the innermost subcommand names what runs.
@@ -227,6 +227,16 @@ internal sealed record Interaction(
                 option.TryGetProperty("focused", out var f) && f.ValueKind == JsonValueKind.True));
         }
     }
+
+    /// <summary>Reads id and token only, so that an interaction too malformed to parse can still be answered.</summary>
+    public static (string Id, string Token)? TryReadIdentity(JsonElement json) =>
+        json.ValueKind == JsonValueKind.Object && OptionalString(json, "id") is { } id && OptionalString(json, "token") is { } token
+            ? (id, token)
+            : null;
+
+    // TryGetInt32 throws on a non-number; a field of the wrong shape must read as missing instead.
+    private static int? OptionalInt(JsonElement json, string name) =>
+        json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : null;
 
     private static string RequiredString(JsonElement json, string name) =>
         OptionalString(json, name) ?? throw new FormatException($"Interaction has no '{name}'.");

@@ -12,7 +12,8 @@ namespace PaperBot.Discord.Rest;
 
 /// <summary>
 /// Discord REST calls with bot authorization, the DiscordBot user agent and the rate limiter.
-/// 429s are waited out and retried (bounded), 5xx retried with backoff, other errors thrown as
+/// 429s are waited out and retried (bounded); 5xx retried with backoff where that is safe (not a POST, or a POST
+/// with <c>nonce</c> + <c>enforce_nonce</c>); other errors thrown as
 /// <see cref="DiscordApiException"/>. The token and interaction tokens are never logged.
 /// </summary>
 internal sealed class DiscordRestClient
@@ -79,6 +80,8 @@ internal sealed class DiscordRestClient
         }
 
         var payload = body?.ToJsonString();
+        // A 5xx may come after Discord acted: a POST is repeated only when Discord deduplicates it (nonce + enforce_nonce).
+        var idempotent = route.Method != HttpMethod.Post || CarriesEnforcedNonce(body);
         var rateLimited = 0;
         var serverErrors = 0;
         while (true)
@@ -139,13 +142,19 @@ internal sealed class DiscordRestClient
                     continue;
                 }
 
-                if ((int)response.StatusCode >= 500 && serverErrors < MaxServerErrorRetries)
+                if ((int)response.StatusCode >= 500 && serverErrors < MaxServerErrorRetries && idempotent)
                 {
                     serverErrors++;
                     retryDelay = TimeSpan.FromMilliseconds(250 * Math.Pow(2, serverErrors - 1));
                     _logger.LogWarning("Discord returned {Status} for {Route}; retry {Attempt} of {MaxAttempts}",
                         (int)response.StatusCode, route.ToString(), serverErrors, MaxServerErrorRetries);
                     continue;
+                }
+
+                if ((int)response.StatusCode >= 500 && !idempotent)
+                {
+                    _logger.LogWarning("Discord returned {Status} for {Route}; not retried (a POST without an enforced nonce could be done twice)",
+                        (int)response.StatusCode, route.ToString());
                 }
 
                 if (response.StatusCode == HttpStatusCode.Unauthorized)
@@ -182,6 +191,11 @@ internal sealed class DiscordRestClient
             }
         }
     }
+
+    private static bool CarriesEnforcedNonce(JsonNode? body) =>
+        body is JsonObject json
+        && json["nonce"] is JsonValue nonce && nonce.ToString().Length > 0
+        && json["enforce_nonce"] is JsonValue enforce && enforce.TryGetValue<bool>(out var enforced) && enforced;
 
     private void CountInvalid(HttpResponseMessage response)
     {

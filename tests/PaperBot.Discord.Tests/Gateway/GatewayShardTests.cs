@@ -33,7 +33,7 @@ public sealed class GatewayShardTests : IAsyncLifetime
     private FakeGatewayConnection Connection(int index) => _discord.Gateway.Connections[index];
 
     [Fact]
-    public async Task Connect_IdentifiesWithGuildsIntentThenHeartbeatsWithLastSequence()
+    public async Task Connect_IdentifiesWithGuildsAndGuildMessagesThenHeartbeatsWithLastSequence()
     {
         _discord.Gateway.HeartbeatIntervalMs = 300;
         await StartAsync();
@@ -43,7 +43,7 @@ public sealed class GatewayShardTests : IAsyncLifetime
         Assert.Equal("?v=10&encoding=json", first.Query);
         var identify = first.Ops(2).Single()["d"]!;
         Assert.Equal(_discord.Token, identify["token"]!.GetValue<string>());
-        Assert.Equal(1, identify["intents"]!.GetValue<int>());
+        Assert.Equal(1 | (1 << 9), identify["intents"]!.GetValue<int>());
         Assert.Equal("[0,1]", identify["shard"]!.ToJsonString());
         Assert.NotNull(identify["properties"]!["os"]);
         // READY was sequence 1: heartbeats carry the last sequence seen.
@@ -160,6 +160,39 @@ public sealed class GatewayShardTests : IAsyncLifetime
         Assert.Equal(0, _discord.Gateway.ResumeCount);
         Assert.Equal(_discord.MainPort, _discord.Gateway.Live!.Port);
         Assert.NotEqual(firstSession, _discord.Gateway.CurrentSession!.Id);
+    }
+
+    [Fact]
+    public async Task InvalidSessionNotResumable_WaitingForIdentifySlot_KeepsReadingAcksAndIdentifiesOnTheNextConnection()
+    {
+        // The identify slot is 2 s away while heartbeats are due every 300 ms: the frame loop must keep reading ACKs.
+        _discord.Gateway.HeartbeatIntervalMs = 300;
+        await StartAsync(s => s["Discord:IdentifyInterval"] = "00:00:02");
+        await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+
+        _discord.Gateway.InvalidateSessions();
+        await Connection(0).SendAsync(FakePayloads.Load("gateway-invalid-session.json"));
+        await WaitAsync(() => _discord.Gateway.IdentifyCount == 2 && _discord.Gateway.Live is not null, "second identify");
+
+        var second = Connection(1);
+        Assert.Equal(2, _discord.Gateway.Connections.Count);
+        Assert.Null(second.ClientCloseCode);
+        var ops = second.Received.Select(f => f["op"]!.GetValue<int>()).ToList();
+        Assert.True(ops.IndexOf(1) >= 0 && ops.IndexOf(1) < ops.IndexOf(2), $"heartbeats flow while the identify waits: {string.Join(",", ops)}");
+        Assert.DoesNotContain(_bot!.Logs.Lines, l => l.Contains("zombie", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MessageContentIntent_IsRequestedOnlyWhenConfiguredAnd4014NamesIt()
+    {
+        await StartAsync(s => s["Discord:MessageContentIntent"] = "true");
+        await WaitAsync(() => _bot!.Stopped, "host stopped on 4014");
+
+        var intents = Connection(0).Ops(2).Single()["d"]!["intents"]!.GetValue<int>();
+        Assert.Equal(1 | (1 << 9) | (1 << 15), intents);
+        Assert.Equal(4014, Connection(0).ServerCloseCode);
+        Assert.Contains("MESSAGE_CONTENT", _bot!.Status.FatalError, StringComparison.Ordinal);
+        Assert.Equal(1, _discord.Gateway.IdentifyCount);
     }
 
     [Theory]
@@ -292,7 +325,7 @@ public sealed class GatewayShardTests : IAsyncLifetime
         }, jitter: 0.5);
         var options = _bot!.Get<Microsoft.Extensions.Options.IOptions<DiscordOptions>>().Value;
         var shard = new PaperBot.Discord.Gateway.GatewayShard(0, 1, null!, null!, null!, options, TimeProvider.System,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, (_, _) => Task.CompletedTask, () => 0.5);
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, (_, _, _) => { }, () => 0.5);
 
         Assert.Equal([1000, 2000, 4000, 8000, 10000, 10000], new[] { 1, 2, 3, 4, 5, 12 }.Select(n => shard.Backoff(n).TotalMilliseconds));
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using PaperBot.Discord.Interactions;
 using PaperBot.Discord.Tests.FakeDiscord;
 using PaperBot.Discord.Tests.Support;
@@ -11,6 +12,9 @@ namespace PaperBot.Discord.Tests.Interactions;
 public sealed class HttpInteractionEndpointTests : IAsyncLifetime
 {
     private static readonly JsonObject Golden = FakePayloads.LoadObject("ed25519-interaction-signature-golden.json");
+
+    /// <summary>The golden vectors were signed at this time; the bot's clock starts there so they are fresh.</summary>
+    private static readonly DateTimeOffset SignedAt = DateTimeOffset.FromUnixTimeSeconds(1700000000);
     private FakeDiscordServer _discord = null!;
     private BotHarness _bot = null!;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(20) };
@@ -23,7 +27,7 @@ public sealed class HttpInteractionEndpointTests : IAsyncLifetime
             s["Discord:Transport"] = "http";
             s["Discord:PublicKey"] = Golden["public_key_hex"]!.GetValue<string>();
             s["Discord:HttpListenUrl"] = "http://127.0.0.1:0";
-        });
+        }, services: services => services.AddSingleton<TimeProvider>(new ShiftedTimeProvider(SignedAt)));
     }
 
     public async Task DisposeAsync()
@@ -76,18 +80,40 @@ public sealed class HttpInteractionEndpointTests : IAsyncLifetime
         Assert.DoesNotContain(_discord.Requests, r => r.Template.Contains("callback", StringComparison.Ordinal));
     }
 
+    private static HttpRequestMessage Signed(Uri endpoint, string body, string timestamp)
+    {
+        var seed = Convert.FromHexString(Golden["private_key_seed_hex_TEST_ONLY"]!.GetValue<string>());
+        using var key = NSec.Cryptography.Key.Import(NSec.Cryptography.SignatureAlgorithm.Ed25519, seed, NSec.Cryptography.KeyBlobFormat.RawPrivateKey);
+        var signature = NSec.Cryptography.SignatureAlgorithm.Ed25519.Sign(key, Encoding.UTF8.GetBytes(timestamp + body));
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Signature-Ed25519", Convert.ToHexStringLower(signature));
+        request.Headers.Add("X-Signature-Timestamp", timestamp);
+        return request;
+    }
+
+    [Theory]
+    [InlineData(-3600)]
+    [InlineData(-400)]
+    [InlineData(3600)]
+    public async Task SignedRequest_WithTimestampFarFromNow_IsRefusedAsReplay(int offsetSeconds)
+    {
+        var (json, interaction) = _discord.NewInteraction("ask", new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "replayed?" }));
+        var timestamp = (1700000000 + offsetSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var request = Signed(Endpoint, json.ToJsonString(), timestamp);
+
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        await Task.Delay(200);
+        Assert.Null(interaction.AcknowledgedWith);
+        Assert.Empty(_bot.Assistant.Calls);
+    }
+
     [Fact]
     public async Task SignedCommand_IsAcceptedAndDeferredThroughTheCallbackEndpoint()
     {
         var (json, interaction) = _discord.NewInteraction("ask", new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "over http?" }));
-        var body = json.ToJsonString();
-        const string timestamp = "1700000000";
-        var seed = Convert.FromHexString(Golden["private_key_seed_hex_TEST_ONLY"]!.GetValue<string>());
-        using var key = NSec.Cryptography.Key.Import(NSec.Cryptography.SignatureAlgorithm.Ed25519, seed, NSec.Cryptography.KeyBlobFormat.RawPrivateKey);
-        var signature = NSec.Cryptography.SignatureAlgorithm.Ed25519.Sign(key, Encoding.UTF8.GetBytes(timestamp + body));
-        using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Signature-Ed25519", Convert.ToHexStringLower(signature));
-        request.Headers.Add("X-Signature-Timestamp", timestamp);
+        using var request = Signed(Endpoint, json.ToJsonString(), "1700000030");
 
         using var response = await _http.SendAsync(request);
 

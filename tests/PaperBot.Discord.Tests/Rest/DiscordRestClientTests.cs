@@ -133,12 +133,39 @@ public sealed class DiscordRestClientTests : IAsyncLifetime
         Assert.DoesNotContain(_discord.Violations, v => v.Contains("global"));
     }
 
-    [Fact]
-    public async Task ServerError_IsRetried()
-    {
-        _discord.RateLimits.Enqueue(new ScriptedResponse((m, t) => t == ChannelMessages, 502, new Dictionary<string, string>(), "{\"message\":\"502 Bad Gateway\",\"code\":0}"));
+    private void ScriptBadGateway(string template) =>
+        _discord.RateLimits.Enqueue(new ScriptedResponse((m, t) => t == template, 502, new Dictionary<string, string>(), "{\"message\":\"502 Bad Gateway\",\"code\":0}"));
 
-        await Post("645027906669510667");
+    [Fact]
+    public async Task ServerError_OnPostWithEnforcedNonce_IsRetried()
+    {
+        ScriptBadGateway(ChannelMessages);
+        var body = Message("once only");
+        body["nonce"] = "digest-2026-11-29";
+        body["enforce_nonce"] = true;
+
+        await Rest.SendAsync(RestRoute.ChannelMessage("645027906669510667"), body, CancellationToken.None);
+
+        Assert.Equal([502, 200], _discord.Requests.Select(r => r.Status));
+    }
+
+    [Fact]
+    public async Task ServerError_OnPostWithoutNonce_IsReportedNotRetried()
+    {
+        ScriptBadGateway(ChannelMessages);
+
+        var error = await Assert.ThrowsAsync<DiscordApiException>(() => Post("645027906669510667"));
+
+        Assert.Equal(HttpStatusCode.BadGateway, error.Status);
+        Assert.Equal([502], _discord.Requests.Select(r => r.Status));
+    }
+
+    [Fact]
+    public async Task ServerError_OnIdempotentGet_IsRetried()
+    {
+        ScriptBadGateway("/channels/{channel_id}");
+
+        await Rest.SendAsync(RestRoute.Create(HttpMethod.Get, "/channels/{channel_id}", "645027906669510667"), null, CancellationToken.None);
 
         Assert.Equal([502, 200], _discord.Requests.Select(r => r.Status));
     }

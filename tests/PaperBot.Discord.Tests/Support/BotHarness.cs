@@ -36,7 +36,7 @@ internal sealed class BotHarness : IAsyncDisposable
     public T Get<T>() where T : notnull => Host.Services.GetRequiredService<T>();
 
     /// <summary>Builds the host (not started) with test-speed reconnect settings; <paramref name="configure"/> may change any key.</summary>
-    public static BotHarness Create(FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5)
+    public static BotHarness Create(FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5, Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -62,6 +62,7 @@ internal sealed class BotHarness : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         builder.Services.AddSingleton<IPaperAssistant, FakePaperAssistant>();
         builder.Services.AddSingleton<IPaperDirectory, FakePaperDirectory>();
+        services?.Invoke(builder.Services);
         builder.AddPaperBotDiscord();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         var host = builder.Build();
@@ -69,9 +70,9 @@ internal sealed class BotHarness : IAsyncDisposable
         return new BotHarness(host, discord, logs);
     }
 
-    public static async Task<BotHarness> StartAsync(FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5)
+    public static async Task<BotHarness> StartAsync(FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5, Action<IServiceCollection>? services = null)
     {
-        var harness = Create(discord, configure, jitter);
+        var harness = Create(discord, configure, jitter, services);
         await harness.Host.StartAsync();
         return harness;
     }

@@ -11,6 +11,8 @@ internal sealed class FakePaperDirectory : IPaperDirectory
 
     public TimeSpan Delay { get; set; }
 
+    public int WarmUps { get; private set; }
+
     public static Paper NewPaper(string id, string title) =>
         new(id, title, ["A. Author"], $"Abstract of {title}.", null, ["cs.CL"], $"https://arxiv.org/abs/{id}", null, DateTimeOffset.UnixEpoch);
 
@@ -29,5 +31,11 @@ internal sealed class FakePaperDirectory : IPaperDirectory
         await Task.Delay(Delay, cancellationToken);
         return Papers.Where(p => p.Title.Contains(partial, StringComparison.OrdinalIgnoreCase) || p.Id.StartsWith(partial, StringComparison.Ordinal))
             .Take(limit).ToList();
+    }
+
+    public Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        WarmUps++;
+        return Task.CompletedTask;
     }
 }
