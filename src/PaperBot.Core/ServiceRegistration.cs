@@ -2,10 +2,12 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using PaperBot.Core.Conversations;
 using PaperBot.Core.Embeddings;
 using PaperBot.Core.Ingestion;
 using PaperBot.Core.Library;
 using PaperBot.Core.Search;
+using PaperBot.Core.Usage;
 
 namespace PaperBot.Core;
 
@@ -32,6 +34,9 @@ public static class ServiceRegistration
         services.AddSingleton<HybridSearch>();
         services.AddSingleton<PaperIngestor>();
         services.AddSingleton<LibrarySeeder>();
+        services.AddSingleton<IAnswerStore, SqliteAnswerStore>();
+        services.AddSingleton<IConversationStore, SqliteConversationStore>();
+        services.AddSingleton<IUsageStore, SqliteUsageStore>();
         return builder;
     }
 }

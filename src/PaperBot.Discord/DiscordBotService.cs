@@ -66,6 +66,11 @@ internal sealed class DiscordBotService(
                 loggerFactory.CreateLogger<GatewayShard>(),
                 OnGatewayEvent,
                 () => jitter.Next())).ToList();
+            foreach (var shard in shards)
+            {
+                shard.SessionEvent += _ => status.BotUserId ??= shard.BotUserId;
+            }
+
             var results = await Task.WhenAll(shards.Select(s => s.RunAsync(stoppingToken)));
             if (results.FirstOrDefault(r => r is not null) is { } fatal)
             {

@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using PaperBot.Discord.Answers;
 using PaperBot.Discord.Commands;
+using PaperBot.Discord.Conversations;
+using PaperBot.Discord.FairUse;
 using PaperBot.Discord.Gateway;
 using PaperBot.Discord.Interactions;
 using PaperBot.Discord.Rest;
@@ -39,6 +42,20 @@ public static class ServiceRegistration
         services.AddSingleton<GatewayJitter>();
         services.AddSingleton<CommandRegistrar>();
         services.TryAddSingleton<IPaperDirectory, LibraryPaperDirectory>();
+        services.AddOptions<LimitsOptions>()
+            .BindConfiguration(LimitsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<ConversationOptions>()
+            .BindConfiguration(ConversationOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<FairUseGate>();
+        services.AddSingleton<AnswerFlow>();
+        services.AddSingleton<ThreadStarter>();
+        services.AddSingleton<IComponentHandler, AnswerButtons>();
+        services.AddSingleton<IGatewayMessageHandler, ThreadMessageHandler>();
+        services.AddSingleton<ConversationPruner>();
         services.AddSingleton<PaperCommands>();
         services.AddSingleton<ISlashCommandModule>(sp => sp.GetRequiredService<PaperCommands>());
         services.AddSingleton<InteractionResponder>();
@@ -55,6 +72,7 @@ public static class ServiceRegistration
         // Registered first so it stops last: the transports stop receiving, then the queue drains.
         services.AddHostedService(sp => sp.GetRequiredService<InteractionQueue>());
         services.AddHostedService(sp => sp.GetRequiredService<DiscordBotService>());
+        services.AddHostedService(sp => sp.GetRequiredService<ConversationPruner>());
         if (string.Equals(builder.Configuration[$"{DiscordOptions.SectionName}:Transport"], "http", StringComparison.OrdinalIgnoreCase))
         {
             services.AddSingleton<HttpInteractionEndpoint>();

@@ -40,7 +40,7 @@ internal sealed class PaperAssistant(
         }
 
         string? fallbackNote = null;
-        if (model.IsAvailable)
+        if (model.IsAvailable && !request.ExtractiveOnly)
         {
             try
             {
@@ -68,7 +68,7 @@ internal sealed class PaperAssistant(
         }
 
         string? fallbackNote = null;
-        if (model.IsAvailable)
+        if (model.IsAvailable && !request.ExtractiveOnly)
         {
             var (packed, arguments) = BuildAnswerArguments(request, question, hits);
             var text = new StringBuilder();
@@ -216,7 +216,7 @@ internal sealed class PaperAssistant(
             throw new UserFacingException($"The question is too long ({question.Length} characters; at most {MaxQuestionLength}).");
         }
 
-        var query = await StandaloneQuestionAsync(question, request.History, cancellationToken);
+        var query = await StandaloneQuestionAsync(question, request.History, request.ExtractiveOnly, cancellationToken);
         var hits = await library.SearchPassagesAsync(query, options.Value.PassagesPerQuestion, cancellationToken);
         var best = hits.Count == 0 ? double.NegativeInfinity : hits.Max(h => h.Similarity);
         logger.LogInformation("Retrieved {Count} passages, best similarity {Similarity:F3} (abstain below {Threshold:F3})",
@@ -242,14 +242,14 @@ internal sealed class PaperAssistant(
     }
 
     // A follow-up ("what data did they use?") is searched as a standalone question.
-    private async Task<string> StandaloneQuestionAsync(string question, IReadOnlyList<ConversationTurn>? history, CancellationToken cancellationToken)
+    private async Task<string> StandaloneQuestionAsync(string question, IReadOnlyList<ConversationTurn>? history, bool extractiveOnly, CancellationToken cancellationToken)
     {
         if (history is not { Count: > 0 })
         {
             return question;
         }
 
-        if (model.IsAvailable)
+        if (model.IsAvailable && !extractiveOnly)
         {
             try
             {

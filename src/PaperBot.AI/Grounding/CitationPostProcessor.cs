@@ -51,7 +51,7 @@ internal sealed partial class CitationPostProcessor(ILogger<CitationPostProcesso
 
         var citations = used
             .Select(n => byNumber[n])
-            .Select(p => new Citation(p.N, p.Paper.Id, p.Paper.Title, p.Paper.Link))
+            .Select(p => new Citation(p.N, p.Paper.Id, p.Paper.Title, p.Paper.Link) { Excerpt = p.Passage.Text })
             .ToList();
         return new CitedText(cleaned, citations, removed);
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.SemanticKernel;
 using OpenAI.Chat;
 using PaperBot.AI.Prompts;
+using PaperBot.Core.Usage;
 
 namespace PaperBot.AI.ModelEndpoint;
 
@@ -38,6 +39,7 @@ internal sealed class ModelGateway(
             var result = await kernel.InvokeAsync(prompt.Function, arguments, deadline.Token);
             var text = result.GetValue<string>() ?? "";
             var usage = result.Metadata is { } metadata && metadata.TryGetValue("Usage", out var u) ? u as ChatTokenUsage : null;
+            TokenUsageScope.Record(usage?.InputTokenCount ?? 0, usage?.OutputTokenCount ?? 0);
             logger.LogInformation(
                 "Model call {Prompt} on {Model} took {ElapsedMs} ms: {PromptTokens} prompt tokens, {CompletionTokens} completion tokens, {Retries} retries",
                 spec.Key, Model, stopwatch.ElapsedMilliseconds, usage?.InputTokenCount, usage?.OutputTokenCount, scope.Retries);
@@ -71,6 +73,11 @@ internal sealed class ModelGateway(
                     }
 
                     delta = enumerator.Current.Content;
+                    // With stream_options.include_usage the endpoint reports usage in the last chunk.
+                    if (enumerator.Current.Metadata is { } metadata && metadata.TryGetValue("Usage", out var u) && u is ChatTokenUsage usage)
+                    {
+                        TokenUsageScope.Record(usage.InputTokenCount, usage.OutputTokenCount);
+                    }
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                 {

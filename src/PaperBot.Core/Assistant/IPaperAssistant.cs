@@ -53,10 +53,18 @@ public enum SummaryLevel
 public sealed record ConversationTurn(string Question, string Answer);
 
 /// <summary>A question, with the conversation so far (oldest first) for follow-ups.</summary>
-public sealed record AskRequest(string Question, IReadOnlyList<ConversationTurn>? History = null);
+public sealed record AskRequest(string Question, IReadOnlyList<ConversationTurn>? History = null)
+{
+    /// <summary>Answer without the model (extractive), for example when a server's daily token budget is spent.</summary>
+    public bool ExtractiveOnly { get; init; }
+}
 
 /// <summary>A numbered source an answer cites as <c>[N]</c>.</summary>
-public sealed record Citation(int N, string PaperId, string Title, string? Link);
+public sealed record Citation(int N, string PaperId, string Title, string? Link)
+{
+    /// <summary>The passage the answer was given for this source, when known (shown by the Sources button).</summary>
+    public string? Excerpt { get; init; }
+}
 
 /// <summary>A paper offered as related (abstentions, search-like output).</summary>
 public sealed record PaperReference(string PaperId, string Title, string? Link, double Score);

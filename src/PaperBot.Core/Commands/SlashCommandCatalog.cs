@@ -11,6 +11,7 @@ public static class SlashCommandCatalog
     public const string Summarize = "summarize";
     public const string Compare = "compare";
     public const string Help = "help";
+    public const string Paper = "paper";
 
     /// <summary>All commands with their options, in the order help lists them.</summary>
     public static IReadOnlyList<CommandSpec> All { get; } =
@@ -18,6 +19,7 @@ public static class SlashCommandCatalog
         new(Ask, "Ask a question; the answer cites papers from the library.",
         [
             new("question", "What you want to know", OptionKind.Text, Required: true, MaxLength: 1000),
+            new("thread", "Open a thread for follow-up questions (default: no)", OptionKind.Boolean, Required: false),
         ]),
         new(Search, "Find papers in the library.",
         [
@@ -38,6 +40,22 @@ public static class SlashCommandCatalog
             new("paper4", "Fourth paper", OptionKind.Text, Required: false, Autocomplete: true, MaxLength: 300),
             new("paper5", "Fifth paper", OptionKind.Text, Required: false, Autocomplete: true, MaxLength: 300),
         ]),
+        new(Paper, "Add, remove or show a paper of the library.", [],
+        [
+            new("add", "Add a paper: arXiv id or URL, Hugging Face paper URL, or a PDF.",
+            [
+                new("source", "arXiv id (2305.07759), arxiv.org or huggingface.co/papers URL", OptionKind.Text, Required: false, MaxLength: 300),
+                new("pdf", "A PDF of the paper", OptionKind.Attachment, Required: false),
+            ]),
+            new("remove", "Remove a paper from the library.",
+            [
+                new("paper", "Paper id or title", OptionKind.Text, Required: true, Autocomplete: true, MaxLength: 300),
+            ]),
+            new("show", "Show a paper's details.",
+            [
+                new("paper", "Paper id or title", OptionKind.Text, Required: true, Autocomplete: true, MaxLength: 300),
+            ]),
+        ], DefaultMemberPermissions: CommandSpec.ManageGuild),
         new(Help, "What PaperBot can do.", []),
     ];
 }
@@ -47,6 +65,12 @@ public enum OptionKind
 {
     Text,
     WholeNumber,
+
+    /// <summary>True or false.</summary>
+    Boolean,
+
+    /// <summary>A file the user attaches (Discord only).</summary>
+    Attachment,
 }
 
 /// <summary>

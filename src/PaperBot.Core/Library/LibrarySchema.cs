@@ -51,6 +51,51 @@ internal static class LibrarySchema
         """
         CREATE VIRTUAL TABLE passages_vocab USING fts5vocab (passages_fts, 'row');
         """,
+        // Answers shown in Discord, so their buttons (Sources, Summarize, Compare, Follow up) work after a restart.
+        """
+        CREATE TABLE answers (
+            id         INTEGER PRIMARY KEY,
+            guild_id   TEXT,
+            channel_id TEXT,
+            user_id    TEXT,
+            question   TEXT NOT NULL,
+            answer     TEXT NOT NULL,
+            mode       TEXT NOT NULL,
+            citations  TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX answers_created_at ON answers (created_at);
+        """,
+        // Conversations in Discord threads: the thread and its turns.
+        """
+        CREATE TABLE conversations (
+            thread_id      TEXT PRIMARY KEY,
+            guild_id       TEXT,
+            channel_id     TEXT NOT NULL,
+            started_by     TEXT,
+            created_at     TEXT NOT NULL,
+            last_active_at TEXT NOT NULL,
+            hint_sent      INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE conversation_turns (
+            id         INTEGER PRIMARY KEY,
+            thread_id  TEXT NOT NULL REFERENCES conversations (thread_id) ON DELETE CASCADE,
+            question   TEXT NOT NULL,
+            answer     TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX conversation_turns_thread ON conversation_turns (thread_id, id);
+        CREATE INDEX conversation_turns_created_at ON conversation_turns (created_at);
+        """,
+        // Model tokens spent per server and UTC day (the daily budget, shared by every process on the library).
+        """
+        CREATE TABLE usage_daily (
+            scope  TEXT NOT NULL,
+            day    TEXT NOT NULL,
+            tokens INTEGER NOT NULL,
+            PRIMARY KEY (scope, day)
+        );
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -13,6 +13,8 @@ internal static class CommandDefinitions
     private const int SubcommandOption = 1;
     private const int StringOption = 3;
     private const int IntegerOption = 4;
+    private const int BooleanOption = 5;
+    private const int AttachmentOption = 11;
 
     /// <summary>The body of the bulk-overwrite PUT.</summary>
     public static JsonArray Build(IReadOnlyList<CommandSpec> commands)
@@ -49,7 +51,8 @@ internal static class CommandDefinitions
             };
             if (command.DefaultMemberPermissions is { } permissions)
             {
-                json["default_member_permissions"] = permissions;
+                // The OpenAPI schema types this as an integer (Discord answers with a string); both are accepted.
+                json["default_member_permissions"] = long.Parse(permissions, System.Globalization.CultureInfo.InvariantCulture);
             }
 
             array.Add(json);
@@ -65,7 +68,13 @@ internal static class CommandDefinitions
         {
             var json = new JsonObject
             {
-                ["type"] = option.Kind == OptionKind.WholeNumber ? IntegerOption : StringOption,
+                ["type"] = option.Kind switch
+                {
+                    OptionKind.WholeNumber => IntegerOption,
+                    OptionKind.Boolean => BooleanOption,
+                    OptionKind.Attachment => AttachmentOption,
+                    _ => StringOption,
+                },
                 ["name"] = option.Name,
                 ["description"] = option.Description,
                 ["required"] = option.Required,
@@ -119,7 +128,7 @@ internal static class CommandDefinitions
             foreach (var command in commands.EnumerateArray().OrderBy(c => Str(c, "name"), StringComparer.Ordinal))
             {
                 canonical.Append("cmd|").Append(Int(command, "type", 1)).Append('|').Append(Str(command, "name"))
-                    .Append('|').Append(Str(command, "description")).Append('|').Append(Str(command, "default_member_permissions")).Append('\n');
+                    .Append('|').Append(Str(command, "description")).Append('|').Append(Permissions(command)).Append('\n');
                 AppendOptions(canonical, command, depth: 0);
             }
         }
@@ -163,6 +172,17 @@ internal static class CommandDefinitions
 
     private static string Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
+
+    /// <summary>Permission bits as text, whether written as a number (our PUT) or a string (Discord's answer).</summary>
+    private static string Permissions(JsonElement command) =>
+        command.TryGetProperty("default_member_permissions", out var v)
+            ? v.ValueKind switch
+            {
+                JsonValueKind.String => v.GetString() ?? "",
+                JsonValueKind.Number => v.GetRawText(),
+                _ => "",
+            }
+            : "";
 
     private static int Int(JsonElement e, string name, int fallback) =>
         e.TryGetProperty(name, out var v) && v.TryGetInt32(out var i) ? i : fallback;

@@ -72,6 +72,26 @@ internal static class CommandOptionValidator
                     continue;
                 }
 
+                if (option.Kind == OptionKind.Boolean)
+                {
+                    if (given.AsBoolean() is null)
+                    {
+                        return $"`{option.Name}` must be true or false.";
+                    }
+
+                    continue;
+                }
+
+                if (option.Kind == OptionKind.Attachment)
+                {
+                    if (given.AsString() is not { } attachmentId || !interaction.Attachments.ContainsKey(attachmentId))
+                    {
+                        return $"`{option.Name}` must be a file attached to the command.";
+                    }
+
+                    continue;
+                }
+
                 var number = given.AsInteger();
                 if (number is null || (option.MinValue is { } min && number < min) || (option.MaxValue is { } maxValue && number > maxValue))
                 {

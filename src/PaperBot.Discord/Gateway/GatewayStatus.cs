@@ -39,4 +39,7 @@ internal sealed class GatewayStatus(IOptions<DiscordOptions> options, TimeProvid
     }
 
     public void SetFatal(string error) => FatalError ??= error;
+
+    /// <summary>The bot's user id from READY, to recognise messages that mention it.</summary>
+    public string? BotUserId { get; set; }
 }

@@ -33,6 +33,9 @@ internal interface ISlashCommandModule
 
     /// <summary>Choices for the focused option (empty when none apply).</summary>
     Task<IReadOnlyList<AutocompleteChoice>> AutocompleteAsync(Interaction interaction, CancellationToken cancellationToken);
+
+    /// <summary>Runs after the result was shown (deferred commands), with the id of the first message; for example to open a thread from it.</summary>
+    Task AfterReplyAsync(Interaction interaction, string? messageId, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>

@@ -31,6 +31,13 @@ internal sealed record InteractionOption(string Name, int Type, JsonElement? Val
     public string? AsString() => Value is { ValueKind: JsonValueKind.String } v ? v.GetString()
         : Value is { ValueKind: JsonValueKind.Number } n ? n.GetRawText() : null;
 
+    public bool? AsBoolean() => Value switch
+    {
+        { ValueKind: JsonValueKind.True } => true,
+        { ValueKind: JsonValueKind.False } => false,
+        _ => null,
+    };
+
     public long? AsInteger() => Value switch
     {
         { ValueKind: JsonValueKind.Number } n when n.TryGetInt64(out var l) => l,
@@ -38,6 +45,9 @@ internal sealed record InteractionOption(string Name, int Type, JsonElement? Val
         _ => null,
     };
 }
+
+/// <summary>A file attached to a command option.</summary>
+internal sealed record InteractionAttachment(string Id, string FileName, string Url, string? ContentType, long Size);
 
 /// <summary>The parts of an interaction PaperBot uses. Unknown fields are ignored.</summary>
 internal sealed record Interaction(
@@ -62,6 +72,9 @@ internal sealed record Interaction(
 
     /// <summary>A modal's text inputs, by their <c>custom_id</c>.</summary>
     public IReadOnlyDictionary<string, string> ModalValues { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Files attached to a command's attachment options, by attachment id (<c>data.resolved.attachments</c>).</summary>
+    public IReadOnlyDictionary<string, InteractionAttachment> Attachments { get; init; } = new Dictionary<string, InteractionAttachment>();
 
     /// <summary>The id of the message a component is attached to.</summary>
     public string? MessageId { get; init; }
@@ -122,6 +135,7 @@ internal sealed record Interaction(
         var options = new List<InteractionOption>();
         var values = new List<string>();
         var modalValues = new Dictionary<string, string>(StringComparer.Ordinal);
+        var attachments = new Dictionary<string, InteractionAttachment>(StringComparer.Ordinal);
         if (json.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object)
         {
             name = OptionalString(data, "name");
@@ -140,6 +154,20 @@ internal sealed record Interaction(
             {
                 CollectModalValues(rows, modalValues, depth: 0);
             }
+
+            if (data.TryGetProperty("resolved", out var resolved) && resolved.ValueKind == JsonValueKind.Object
+                && resolved.TryGetProperty("attachments", out var files) && files.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var file in files.EnumerateObject())
+                {
+                    if (file.Value.ValueKind == JsonValueKind.Object && OptionalString(file.Value, "url") is { } url)
+                    {
+                        attachments[file.Name] = new InteractionAttachment(file.Name, OptionalString(file.Value, "filename") ?? "file",
+                            url, OptionalString(file.Value, "content_type"),
+                            file.Value.TryGetProperty("size", out var size) && size.ValueKind == JsonValueKind.Number && size.TryGetInt64(out var bytes) ? bytes : 0);
+                    }
+                }
+            }
         }
 
         string? messageId = null;
@@ -155,6 +183,7 @@ internal sealed record Interaction(
             CustomId = customId,
             ComponentValues = values,
             ModalValues = modalValues,
+            Attachments = attachments,
             MessageId = messageId,
             MemberPermissions = permissions,
         };

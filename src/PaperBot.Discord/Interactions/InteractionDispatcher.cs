@@ -169,10 +169,25 @@ internal sealed class InteractionDispatcher
             return;
         }
 
-        await _responder.EditOriginalAsync(interaction, messages[0], cancellationToken);
+        var sent = await _responder.EditOriginalAsync(interaction, messages[0], cancellationToken);
         foreach (var more in messages.Skip(1))
         {
             await _responder.FollowupAsync(interaction, more, cancellationToken);
+        }
+
+        var messageId = sent is { ValueKind: System.Text.Json.JsonValueKind.Object } json && json.TryGetProperty("id", out var id) ? id.GetString() : null;
+        try
+        {
+            await module.AfterReplyAsync(interaction, messageId, cancellationToken);
+        }
+        catch (UserFacingException ex)
+        {
+            await _responder.FollowupAsync(interaction, DiscordMessage.Text(MessageSplitter.Truncate(ex.Message, MessageLimits.Content), ephemeral: true), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogError(ex, "Command {Command} ({InteractionId}) failed after its reply", name, interaction.Id);
+            await _responder.FollowupAsync(interaction, DiscordMessage.Text(GenericError, ephemeral: true), cancellationToken);
         }
 
         _logger.LogInformation("Answered /{Command} ({InteractionId}) in {ElapsedMs} ms with {MessageCount} message(s)",

@@ -59,7 +59,8 @@ internal sealed class InteractionResponder(DiscordRestClient rest)
         }, cancellationToken);
     }
 
-    public Task EditOriginalAsync(Interaction interaction, DiscordMessage message, CancellationToken cancellationToken) =>
+    /// <summary>Edits the original response; returns Discord's message object (with its id).</summary>
+    public Task<System.Text.Json.JsonElement?> EditOriginalAsync(Interaction interaction, DiscordMessage message, CancellationToken cancellationToken) =>
         rest.SendAsync(RestRoute.OriginalResponse(HttpMethod.Patch, interaction.ApplicationId, interaction.Token), message.ToJson(includeFlags: false), cancellationToken);
 
     public Task DeleteOriginalAsync(Interaction interaction, CancellationToken cancellationToken) =>

@@ -53,7 +53,7 @@ internal sealed class FakeInteraction(string id, string token, string applicatio
 /// double acknowledgement), command registration rules, and a WebSocket gateway (see <see cref="FakeGateway"/>).
 /// Two listeners: the main one and a second one used as <c>resume_gateway_url</c>.
 /// </summary>
-internal sealed class FakeDiscordServer : IAsyncDisposable
+internal sealed partial class FakeDiscordServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
@@ -352,14 +352,14 @@ internal sealed class FakeDiscordServer : IAsyncDisposable
             case ("POST", "/channels/{channel_id}/messages"):
             {
                 var problems = ValidateMessage("POST", template, json);
-                return problems ?? Reply.Json(200, MessageObject(values[0], json!.AsObject()));
+                return problems ?? Reply.Json(200, RecordChannelMessage(values[0], json!.AsObject(), MessageObject(values[0], json!.AsObject())));
             }
 
             case ("GET", "/channels/{channel_id}"):
                 return Reply.Json(200, new JsonObject { ["id"] = values[0], ["type"] = 0, ["name"] = "general" });
 
             default:
-                return Reply.Error(404, 0, "404: Not Found");
+                return RouteConversations(method, template, values, json) ?? Reply.Error(404, 0, "404: Not Found");
         }
     }
 
@@ -563,7 +563,8 @@ internal sealed class FakeDiscordServer : IAsyncDisposable
             copy["id"] = old?["id"]?.DeepClone() ?? (1095661440997806172L + Interlocked.Increment(ref _nextId)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             copy["application_id"] = ApplicationId;
             copy["version"] = (1095661440997806172L + Interlocked.Increment(ref _nextId)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            copy["default_member_permissions"] = null;
+            // Discord answers with the permission bits as a string (null when unset).
+            copy["default_member_permissions"] = command["default_member_permissions"] is JsonValue bits ? bits.ToString() : null;
             copy["type"] ??= 1;
             stored.Add(copy);
         }

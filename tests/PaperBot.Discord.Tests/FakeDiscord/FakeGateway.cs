@@ -44,6 +44,9 @@ internal sealed class FakeGatewayConnection(int number, WebSocket socket, int po
 
     public bool Identified { get; set; }
 
+    /// <summary>The intents of the identify on this connection.</summary>
+    public int Intents { get; set; }
+
     /// <summary>The close code the client sent, if it closed.</summary>
     public int? ClientCloseCode { get; set; }
 
@@ -173,6 +176,9 @@ internal sealed class FakeGateway(FakeDiscordServer server)
 
     /// <summary>Runs on each Identify before READY; return false to withhold READY.</summary>
     public Func<FakeGatewayConnection, JsonObject, Task<bool>>? OnIdentify { get; set; }
+
+    /// <summary>Privileged intents enabled for the application in the (fake) developer portal.</summary>
+    public int AllowedPrivilegedIntents { get; set; }
 
     public int IdentifyCount => Volatile.Read(ref _identifies);
 
@@ -384,7 +390,8 @@ internal sealed class FakeGateway(FakeDiscordServer server)
             return;
         }
 
-        if ((intents & PrivilegedIntents) != 0)
+        connection.Intents = intents;
+        if ((intents & PrivilegedIntents & ~AllowedPrivilegedIntents) != 0)
         {
             await connection.CloseAsync(4014, "Disallowed intent(s)");
             return;

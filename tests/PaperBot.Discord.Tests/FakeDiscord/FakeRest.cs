@@ -41,6 +41,8 @@ internal static partial class FakeRoutes
         (Original(), "/webhooks/{webhook_id}/{webhook_token}/messages/@original", 2),
         (Followup(), "/webhooks/{webhook_id}/{webhook_token}", 2),
         (ChannelMessages(), "/channels/{channel_id}/messages", 1),
+        (MessageThreads(), "/channels/{channel_id}/messages/{message_id}/threads", 1),
+        (ChannelMessage(), "/channels/{channel_id}/messages/{message_id}", 1),
         (Channel(), "/channels/{channel_id}", 1),
     ];
 
@@ -88,6 +90,12 @@ internal static partial class FakeRoutes
 
     [GeneratedRegex("^/channels/([0-9]+)$")]
     private static partial Regex Channel();
+
+    [GeneratedRegex("^/channels/([0-9]+)/messages/([0-9]+)/threads$")]
+    private static partial Regex MessageThreads();
+
+    [GeneratedRegex("^/channels/([0-9]+)/messages/([0-9]+)$")]
+    private static partial Regex ChannelMessage();
 }
 
 /// <summary>The fake's rate limiting: per-route buckets (shared hashes, per major id), global 50/s, scripted 429s.</summary>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PaperBot.Core;
 using PaperBot.Core.Assistant;
 using PaperBot.Discord.Commands;
 using PaperBot.Discord.Gateway;
@@ -36,10 +37,14 @@ internal sealed class BotHarness : IAsyncDisposable
     public T Get<T>() where T : notnull => Host.Services.GetRequiredService<T>();
 
     /// <summary>Builds the host (not started) with test-speed reconnect settings; <paramref name="configure"/> may change any key.</summary>
-    public static BotHarness Create(FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5, Action<IServiceCollection>? services = null)
+    public static BotHarness Create(FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5, Action<IServiceCollection>? services = null, string? libraryPath = null)
     {
+        // Answers, conversations and budgets live in a real SQLite library; a restart test passes the same path twice.
+        libraryPath ??= Path.Combine(Path.GetTempPath(), "paperbot-bot-" + Guid.NewGuid().ToString("N"), "library.db");
         var settings = new Dictionary<string, string?>
         {
+            ["Library:Path"] = libraryPath,
+            ["Library:SeedSampleWhenEmpty"] = "false",
             ["Discord:Token"] = discord.Token,
             ["Discord:ApiBaseUrl"] = discord.ApiBaseUrl,
             ["Discord:GuildId"] = "290926798626357999",
@@ -63,24 +68,28 @@ internal sealed class BotHarness : IAsyncDisposable
         builder.Services.AddSingleton<IPaperAssistant, FakePaperAssistant>();
         builder.Services.AddSingleton<IPaperDirectory, FakePaperDirectory>();
         services?.Invoke(builder.Services);
+        builder.AddPaperBotCore();
         builder.AddPaperBotDiscord();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         var host = builder.Build();
         host.Services.GetRequiredService<GatewayJitter>().Next = () => jitter;
-        return new BotHarness(host, discord, logs);
+        return new BotHarness(host, discord, logs) { LibraryPath = libraryPath };
     }
 
-    public static async Task<BotHarness> StartAsync(FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5, Action<IServiceCollection>? services = null)
+    /// <summary>The library file (answers, conversations, usage) of this bot.</summary>
+    public string LibraryPath { get; private init; } = "";
+
+    public static async Task<BotHarness> StartAsync(FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5, Action<IServiceCollection>? services = null, string? libraryPath = null)
     {
-        var harness = Create(discord, configure, jitter, services);
+        var harness = Create(discord, configure, jitter, services, libraryPath);
         await harness.Host.StartAsync();
         return harness;
     }
 
     /// <summary>Starts the bot and waits until the gateway session is READY.</summary>
-    public static async Task<BotHarness> StartReadyAsync(FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5)
+    public static async Task<BotHarness> StartReadyAsync(FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5, string? libraryPath = null)
     {
-        var harness = await StartAsync(discord, configure, jitter);
+        var harness = await StartAsync(discord, configure, jitter, libraryPath: libraryPath);
         await FakeDiscordServer.WaitUntilAsync(() => discord.Gateway.Live is not null && discord.Gateway.CurrentSession is not null, "gateway READY");
         return harness;
     }

@@ -24,11 +24,26 @@ internal sealed class FakePaperAssistant : IPaperAssistant
 
     public List<string> Calls { get; } = [];
 
+    /// <summary>Every ask request, with its history and mode, in order.</summary>
+    public List<AskRequest> Requests { get; } = [];
+
+    /// <summary>When set, streams the answer instead of yielding it whole.</summary>
+    public Func<AskRequest, CancellationToken, IAsyncEnumerable<AnswerUpdate>>? Stream { get; set; }
+
+    /// <summary>Model tokens each model-backed call reports spending (as the endpoint would).</summary>
+    public long TokensPerCall { get; set; }
+
     public Task<AssistantAnswer> AskAsync(AskRequest request, CancellationToken cancellationToken = default)
     {
         lock (Calls)
         {
             Calls.Add("ask:" + request.Question);
+            Requests.Add(request);
+        }
+
+        if (!request.ExtractiveOnly)
+        {
+            PaperBot.Core.Usage.TokenUsageScope.Record(TokensPerCall / 2, TokensPerCall - (TokensPerCall / 2));
         }
 
         return Ask(request, cancellationToken);
@@ -36,8 +51,25 @@ internal sealed class FakePaperAssistant : IPaperAssistant
 
     public async IAsyncEnumerable<AnswerUpdate> AskStreamingAsync(AskRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        if (Stream is { } stream)
+        {
+            lock (Calls)
+            {
+                Calls.Add("ask:" + request.Question);
+                Requests.Add(request);
+            }
+
+            await foreach (var update in stream(request, cancellationToken))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
         var answer = await AskAsync(request, cancellationToken);
-        yield return new AnswerUpdate(answer.Text, answer);
+        yield return new AnswerUpdate(answer.Text);
+        yield return new AnswerUpdate("", answer);
     }
 
     public Task<SummaryResult> SummarizeAsync(string paper, SummaryLevel level, CancellationToken cancellationToken = default)
