@@ -34,6 +34,8 @@ public static class ServiceRegistration
         services.AddSingleton<HybridSearch>();
         services.AddSingleton<PaperIngestor>();
         services.AddSingleton<LibrarySeeder>();
+        services.AddOptions<ArxivOptions>().BindConfiguration(ArxivOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PaperAdder>();
         services.AddSingleton<IAnswerStore, SqliteAnswerStore>();
         services.AddSingleton<IConversationStore, SqliteConversationStore>();
         services.AddSingleton<IUsageStore, SqliteUsageStore>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using PaperBot.Discord.Answers;
 using PaperBot.Discord.Commands;
+using PaperBot.Discord.Commands.LibraryCommands;
 using PaperBot.Discord.Conversations;
 using PaperBot.Discord.FairUse;
 using PaperBot.Discord.Gateway;
@@ -57,6 +58,9 @@ public static class ServiceRegistration
         services.AddSingleton<IGatewayMessageHandler, ThreadMessageHandler>();
         services.AddSingleton<ConversationPruner>();
         services.AddSingleton<PaperCommands>();
+        services.TryAddSingleton<IPaperLibraryEditor, LibraryPaperEditor>();
+        services.AddHttpClient(PaperLibraryCommands.AttachmentClient).RemoveAllLoggers();
+        services.AddSingleton<ISlashCommandModule, PaperLibraryCommands>();
         services.AddSingleton<ISlashCommandModule>(sp => sp.GetRequiredService<PaperCommands>());
         services.AddSingleton<InteractionResponder>();
         services.AddSingleton<InteractionDispatcher>();

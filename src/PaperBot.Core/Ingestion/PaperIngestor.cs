@@ -136,7 +136,7 @@ public sealed class PaperIngestor
         }
     }
 
-    private async Task<IngestReport> StoreAsync(string source, ParsedInput parsed, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
+    internal async Task<IngestReport> StoreAsync(string source, ParsedInput parsed, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
     {
         var skipped = new List<SkippedRecord>(parsed.Skipped);
         var now = _time.GetUtcNow();
