@@ -6,11 +6,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PaperBot.Core;
 using PaperBot.Core.Assistant;
 using PaperBot.Core.Commands;
+using PaperBot.Core.Ingestion;
+using PaperBot.Core.Library;
 using PaperBot.Core.Search;
 using PaperBot.Host.Cli;
 
 // Not PaperBot.Host.Console: that namespace would hide System.Console inside the Host.
 namespace PaperBot.Host.Interactive;
+
+/// <summary>Adds a paper from an arXiv id or URL, a Hugging Face paper URL, or a PDF path.</summary>
+internal delegate Task<Paper> ConsolePaperAdd(string source, CancellationToken cancellationToken);
 
 /// <summary>Searches the library for the console's <c>/search</c>.</summary>
 internal delegate Task<IReadOnlyList<SearchHit>> ConsoleSearch(string query, int top, CancellationToken cancellationToken);
@@ -29,12 +34,15 @@ internal sealed class InteractiveConsole
     private readonly ILogger _logger;
     private readonly List<ConversationTurn> _conversation = [];
 
-    public InteractiveConsole(IPaperAssistant assistant, ConsoleSearch search, AppIo io, ILogger? logger = null)
+    private readonly ConsolePaperAdd? _addPaper;
+
+    public InteractiveConsole(IPaperAssistant assistant, ConsoleSearch search, AppIo io, ILogger? logger = null, ConsolePaperAdd? addPaper = null)
     {
         _assistant = assistant;
         _search = search;
         _io = io;
         _logger = logger ?? NullLogger.Instance;
+        _addPaper = addPaper;
     }
 
     /// <summary>Runs the console on the app's streams until end of input or <c>/quit</c>.</summary>
@@ -43,11 +51,13 @@ internal sealed class InteractiveConsole
         ArgumentNullException.ThrowIfNull(services);
         await LibraryCommands.EnsureSeededAsync(services, io, cancellationToken);
         var search = services.GetRequiredService<HybridSearch>();
+        var adder = services.GetRequiredService<PaperAdder>();
         var console = new InteractiveConsole(
             services.GetRequiredService<IPaperAssistant>(),
             (query, top, ct) => search.SearchAsync(query, top, ct),
             io,
-            services.GetRequiredService<ILoggerFactory>().CreateLogger<InteractiveConsole>());
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<InteractiveConsole>(),
+            (source, ct) => AddPaperAsync(adder, source, ct));
         return await console.RunAsync(cancellationToken);
     }
 
@@ -99,6 +109,12 @@ internal sealed class InteractiveConsole
         {
             // Plain text continues the conversation (or starts one).
             await AskAsync(line, followUp: true, cancellationToken);
+            return;
+        }
+
+        if (line.StartsWith("/paper", StringComparison.OrdinalIgnoreCase) && (line.Length == 6 || char.IsWhiteSpace(line[6])))
+        {
+            await PaperAsync(line[6..].Trim(), cancellationToken);
             return;
         }
 
@@ -196,6 +212,30 @@ internal sealed class InteractiveConsole
         }
     }
 
+    /// <summary><c>/paper add &lt;arXiv id or URL, Hugging Face paper URL, or PDF path&gt;</c>, as in Discord.</summary>
+    private async Task PaperAsync(string rest, CancellationToken cancellationToken)
+    {
+        var parts = rest.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length != 2 || !parts[0].Equals("add", StringComparison.OrdinalIgnoreCase) || _addPaper is null)
+        {
+            throw new UserFacingException("Usage: /paper add 2305.07759 (an arXiv id or URL, a huggingface.co/papers URL, or the path of a PDF).");
+        }
+
+        var paper = await _addPaper(parts[1], cancellationToken);
+        await _io.Out.WriteLineAsync($"Added {paper.Id}: {paper.Title}");
+    }
+
+    private static async Task<Paper> AddPaperAsync(PaperAdder adder, string source, CancellationToken cancellationToken)
+    {
+        var path = source.Trim('"');
+        if (path.EndsWith(".pdf", StringComparison.OrdinalIgnoreCase) && File.Exists(path))
+        {
+            return await adder.AddAsync(null, await File.ReadAllBytesAsync(path, cancellationToken), Path.GetFileName(path), cancellationToken);
+        }
+
+        return await adder.AddAsync(source, null, null, cancellationToken);
+    }
+
     private static string Help()
     {
         var text = new StringBuilder("Commands (the same as the bot's slash commands):");
@@ -210,6 +250,7 @@ internal sealed class InteractiveConsole
             text.Append("  ").Append(spec.Description);
         }
 
+        text.Append("\n  /paper add <arXiv id or URL | huggingface.co/papers URL | PDF path>  Add a paper to the library.");
         text.Append("\nOptions can also be positional: /summarize 2305.07759 eli5, /search pruning 3, /compare Dolma; TinyStories.");
         text.Append("\nPlain text after an answer asks a follow-up question. /quit leaves.");
         return text.ToString();

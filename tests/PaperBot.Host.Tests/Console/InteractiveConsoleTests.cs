@@ -94,7 +94,20 @@ public sealed class InteractiveConsoleTests
         Assert.All(SlashCommandCatalog.All, spec => Assert.Contains("/" + spec.Name, output, StringComparison.Ordinal));
     }
 
-    private static async Task<(FakeAssistant Assistant, string Output, List<(string, int)> Searches)> RunAsync(params string[] lines)
+    [Fact]
+    public async Task RunAsync_PaperAdd_AddsFromTheSourceAndFollowUpsStillWork()
+    {
+        var added = new List<string>();
+        var (assistant, output, _) = await RunAsync(added, "/ask What is Dolma?", "/paper add https://arxiv.org/abs/2402.00159", "And how big is it?");
+
+        Assert.Equal(["https://arxiv.org/abs/2402.00159"], added);
+        Assert.Contains("Added 2402.00159: Dolma", output, StringComparison.Ordinal);
+        Assert.Single(assistant.Questions[1].History!);
+    }
+
+    private static Task<(FakeAssistant Assistant, string Output, List<(string, int)> Searches)> RunAsync(params string[] lines) => RunAsync([], lines);
+
+    private static async Task<(FakeAssistant Assistant, string Output, List<(string, int)> Searches)> RunAsync(List<string> added, params string[] lines)
     {
         var assistant = new FakeAssistant();
         var searches = new List<(string, int)>();
@@ -104,7 +117,11 @@ public sealed class InteractiveConsoleTests
         {
             searches.Add((query, top));
             return Task.FromResult<IReadOnlyList<SearchHit>>([]);
-        }, io);
+        }, io, addPaper: (source, _) =>
+        {
+            added.Add(source);
+            return Task.FromResult(new Paper("2402.00159", "Dolma", [], "An open corpus.", null, [], null, null, DateTimeOffset.UnixEpoch));
+        });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
 
         var exitCode = await console.RunAsync(timeout.Token);
