@@ -52,7 +52,11 @@ public sealed partial class PaperAdder(
             return false;
         }
 
-        return PaperIds.TryParseArxiv(text, out arxivId, out _);
+        // A Hugging Face paper page is named by the arXiv id: huggingface.co/papers/2305.07759.
+        var lastSegment = text.TrimEnd('/').Split('/')[^1].Split('?', '#')[0];
+        lastSegment = lastSegment.EndsWith(".pdf", StringComparison.OrdinalIgnoreCase) ? lastSegment[..^4] : lastSegment;
+        return PaperIds.TryParseArxiv(text, out arxivId, out _)
+               || (BareIdRegex().IsMatch(lastSegment) && PaperIds.TryParseArxiv("arXiv:" + lastSegment, out arxivId, out _));
     }
 
     /// <summary>Adds (or refreshes) the paper; returns it as stored. User errors are <see cref="UserFacingException"/>s.</summary>
