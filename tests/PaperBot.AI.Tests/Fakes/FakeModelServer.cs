@@ -188,6 +188,14 @@ internal sealed class FakeModelServer : IAsyncDisposable
             }
 
             await context.Response.WriteAsync($"data: {JsonSerializer.Serialize(Chunk(new { }, "stop"))}\n\n");
+            if (request.RootElement.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
+                && options.TryGetProperty("include_usage", out var includeUsage) && includeUsage.ValueKind == JsonValueKind.True)
+            {
+                // As OpenAI does: a last chunk without choices that carries the usage of the whole stream.
+                var usage = new { id = "chatcmpl-test", @object = "chat.completion.chunk", created = 1_700_000_000, model = "fake-model", choices = Array.Empty<object>(), usage = new { prompt_tokens = 120, completion_tokens = 30, total_tokens = 150 } };
+                await context.Response.WriteAsync($"data: {JsonSerializer.Serialize(usage)}\n\n");
+            }
+
             await context.Response.WriteAsync("data: [DONE]\n\n");
             return;
         }
