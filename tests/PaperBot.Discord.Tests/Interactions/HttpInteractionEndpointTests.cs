@@ -110,6 +110,47 @@ public sealed class HttpInteractionEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignedCommand_WhenTheQueueIsFull_IsAnsweredBusyInTheResponse()
+    {
+        await using var discord = await FakeDiscordServer.StartAsync();
+        await using var bot = await BotHarness.StartAsync(discord, s =>
+        {
+            s["Discord:Transport"] = "http";
+            s["Discord:PublicKey"] = Golden["public_key_hex"]!.GetValue<string>();
+            s["Discord:HttpListenUrl"] = "http://127.0.0.1:0";
+            s["Discord:InteractionConcurrency"] = "1";
+            s["Discord:InteractionQueueCapacity"] = "1";
+        }, services: services => services.AddSingleton<TimeProvider>(new ShiftedTimeProvider(SignedAt)));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = bot.Assistant.Ask;
+        bot.Assistant.Ask = async (request, ct) =>
+        {
+            await gate.Task.WaitAsync(ct);
+            return await answer(request, ct);
+        };
+        var endpoint = new Uri(bot.Get<HttpInteractionEndpoint>().BoundAddress!, "/interactions");
+        async Task<HttpResponseMessage> SendAsync(string question)
+        {
+            var (json, _) = discord.NewInteraction("ask", new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = question }));
+            using var request = Signed(endpoint, json.ToJsonString(), "1700000010");
+            return await _http.SendAsync(request);
+        }
+
+        using var first = await SendAsync("first?");
+        await bot.WaitAsync(() => bot.Assistant.Calls.Count == 1, "first question running");
+        using var second = await SendAsync("second?");
+        using var third = await SendAsync("third?");
+        gate.SetResult();
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        var busy = JsonNode.Parse(await third.Content.ReadAsStringAsync())!;
+        Assert.Equal(4, busy["type"]!.GetValue<int>());
+        Assert.Equal(64, busy["data"]!["flags"]!.GetValue<int>());
+        Assert.Equal(InteractionQueue.BusyMessage, busy["data"]!["content"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task SignedCommand_IsAcceptedAndDeferredThroughTheCallbackEndpoint()
     {
         var (json, interaction) = _discord.NewInteraction("ask", new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "over http?" }));
