@@ -32,6 +32,7 @@ public static class ServiceRegistration
         services.AddSingleton<HybridSearch>();
         services.AddSingleton<PaperIngestor>();
         services.AddSingleton<LibrarySeeder>();
+        services.AddHealthChecks().AddCheck<LibraryHealthCheck>("library");
         return builder;
     }
 }

@@ -7,6 +7,7 @@ using PaperBot.AI;
 using PaperBot.Core;
 using PaperBot.Discord;
 using PaperBot.Host.Cli;
+using PaperBot.Host.Operations;
 
 namespace PaperBot.Host;
 
@@ -77,6 +78,7 @@ internal static class PaperBotApp
         builder.AddPaperBotCore();
         builder.AddPaperBotAi();
         builder.AddPaperBotDiscord();
+        builder.AddPaperBotOperations(botMode);
         return builder;
     }
 }

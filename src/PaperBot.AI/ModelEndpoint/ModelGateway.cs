@@ -42,6 +42,13 @@ internal sealed class ModelGateway(
                 "Model call {Prompt} on {Model} took {ElapsedMs} ms: {PromptTokens} prompt tokens, {CompletionTokens} completion tokens, {Retries} retries",
                 spec.Key, Model, stopwatch.ElapsedMilliseconds, usage?.InputTokenCount, usage?.OutputTokenCount, scope.Retries);
             logger.LogDebug("Model call {Prompt} completion: {Completion}", spec.Key, text);
+            Record(spec, "ok", stopwatch);
+            if (usage is not null)
+            {
+                ModelMetrics.Tokens.Add(usage.InputTokenCount, new KeyValuePair<string, object?>("kind", "prompt"));
+                ModelMetrics.Tokens.Add(usage.OutputTokenCount, new KeyValuePair<string, object?>("kind", "completion"));
+            }
+
             return text;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not ModelRejectedException and not ModelUnavailableException)
@@ -91,6 +98,14 @@ internal sealed class ModelGateway(
 
         logger.LogInformation("Model stream {Prompt} on {Model} took {ElapsedMs} ms: {Chunks} chunks, {Retries} retries",
             spec.Key, Model, stopwatch.ElapsedMilliseconds, chunks, scope.Retries);
+        Record(spec, "ok", stopwatch);
+    }
+
+    private static void Record(PromptSpec spec, string outcome, Stopwatch stopwatch)
+    {
+        var prompt = new KeyValuePair<string, object?>("prompt", spec.Key);
+        ModelMetrics.Calls.Add(1, prompt, new KeyValuePair<string, object?>("outcome", outcome));
+        ModelMetrics.CallDuration.Record(stopwatch.Elapsed.TotalMilliseconds, prompt);
     }
 
     // The prompt loader checks each config.json against the spec; this checks the caller against it too.
@@ -117,6 +132,7 @@ internal sealed class ModelGateway(
     private Exception Fail(PromptSpec spec, Exception e, Stopwatch stopwatch, ModelCallScope scope)
     {
         var translated = ModelErrors.Translate(e, Model);
+        Record(spec, translated is ModelRejectedException ? "rejected" : "unavailable", stopwatch);
         logger.LogWarning(e, "Model call {Prompt} on {Model} failed after {ElapsedMs} ms and {Retries} retries: {Reason}",
             spec.Key, Model, stopwatch.ElapsedMilliseconds, scope.Retries, translated.Message);
         return translated;
