@@ -30,6 +30,12 @@ internal static class PaperBotApp
             await io.Error.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
             return ExitCodes.Configuration;
         }
+        catch (InvalidOperationException ex) when (ConfigurationErrors.IsBindingFailure(ex))
+        {
+            // A value of the wrong type (Embeddings__MaxTokens=abc) fails while binding, before validation runs.
+            await io.Error.WriteLineAsync("Configuration error: " + ConfigurationErrors.Describe(ex));
+            return ExitCodes.Configuration;
+        }
 
         using (host)
         {

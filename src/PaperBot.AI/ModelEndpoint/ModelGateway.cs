@@ -133,8 +133,13 @@ internal sealed class ModelGateway(
     {
         var translated = ModelErrors.Translate(e, Model);
         Record(spec, translated is ModelRejectedException ? "rejected" : "unavailable", stopwatch);
-        logger.LogWarning(e, "Model call {Prompt} on {Model} failed after {ElapsedMs} ms and {Retries} retries: {Reason}",
+
+        // One line, not a warning: the caller shows the translated message (the CLI's error line, the Discord
+        // reply, the extractive answer's note), so a louder log would print the same failure twice. The stack
+        // trace is for Debug only.
+        logger.LogInformation("Model call {Prompt} on {Model} failed after {ElapsedMs} ms and {Retries} retries: {Reason}",
             spec.Key, Model, stopwatch.ElapsedMilliseconds, scope.Retries, translated.Message);
+        logger.LogDebug(e, "Model call {Prompt} failure details", spec.Key);
         return translated;
     }
 }
