@@ -34,6 +34,7 @@ public static class ServiceRegistration
         services.AddSingleton<HybridSearch>();
         services.AddSingleton<PaperIngestor>();
         services.AddSingleton<LibrarySeeder>();
+        services.AddHealthChecks().AddCheck<LibraryHealthCheck>("library");
         services.AddOptions<ArxivOptions>().BindConfiguration(ArxivOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PaperAdder>();
         services.AddSingleton<IAnswerStore, SqliteAnswerStore>();

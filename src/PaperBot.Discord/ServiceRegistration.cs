@@ -39,6 +39,7 @@ public static class ServiceRegistration
         services.AddSingleton<GatewayDiscovery>();
         services.AddSingleton<IdentifyThrottler>();
         services.AddSingleton<GatewayStatus>();
+        services.AddHealthChecks().AddCheck<GatewayHealthCheck>("gateway");
         services.AddSingleton<IDiscordBotStatus>(sp => sp.GetRequiredService<GatewayStatus>());
         services.AddSingleton<GatewayJitter>();
         services.AddSingleton<CommandRegistrar>();

@@ -1,6 +1,6 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using PaperBot.Core.Library;
 using PaperBot.Discord;
@@ -10,13 +10,10 @@ namespace PaperBot.Host;
 /// <summary>
 /// Bot mode: with <c>Discord:Token</c> set and no verb, the host runs the Discord bot until Ctrl+C,
 /// SIGTERM or a fatal gateway close (bad token, disallowed intents…), which exits non-zero.
-/// Also the container health check: <c>paperbot health</c> reads the heartbeat file.
+/// Also the container health check: <c>paperbot health</c> runs the health checks.
 /// </summary>
 internal static class BotMode
 {
-    /// <summary>The longest a healthy gateway goes without an acknowledged heartbeat (Discord's interval is about 41 s).</summary>
-    public static readonly TimeSpan HealthWindow = TimeSpan.FromSeconds(120);
-
     public static bool IsConfigured(IServiceProvider services) =>
         !string.IsNullOrWhiteSpace(services.GetRequiredService<IConfiguration>()[$"{DiscordOptions.SectionName}:Token"]);
 
@@ -38,33 +35,18 @@ internal static class BotMode
     }
 
     /// <summary>
-    /// <c>paperbot health</c>: 0 when the heartbeat file (<c>Discord:HeartbeatFile</c>) was written within
-    /// <see cref="HealthWindow"/>, 1 otherwise.
+    /// <c>paperbot health</c>: runs the health checks that <c>/healthz</c> serves (gateway heartbeat, library,
+    /// model endpoint) and prints a line for each; 0 when none is unhealthy, 1 otherwise.
     /// </summary>
-    public static async Task<int> CheckHealthAsync(IServiceProvider services, AppIo io, TimeProvider time)
+    public static async Task<int> CheckHealthAsync(IServiceProvider services, AppIo io, CancellationToken cancellationToken = default)
     {
-        var path = services.GetRequiredService<IConfiguration>()[$"{DiscordOptions.SectionName}:HeartbeatFile"];
-        if (string.IsNullOrWhiteSpace(path) || !File.Exists(path))
+        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync(cancellationToken);
+        foreach (var (name, entry) in report.Entries)
         {
-            await io.Error.WriteLineAsync("unhealthy: no heartbeat file (Discord:HeartbeatFile)");
-            return ExitCodes.Failed;
+            var line = $"{entry.Status.ToString().ToLowerInvariant()}: {name}: {entry.Description}";
+            await (entry.Status == HealthStatus.Unhealthy ? io.Error : io.Out).WriteLineAsync(line);
         }
 
-        var text = (await File.ReadAllTextAsync(path)).Trim();
-        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
-        {
-            await io.Error.WriteLineAsync($"unhealthy: heartbeat file holds '{text}'");
-            return ExitCodes.Failed;
-        }
-
-        var age = time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds);
-        if (age > HealthWindow)
-        {
-            await io.Error.WriteLineAsync($"unhealthy: last gateway heartbeat {age.TotalSeconds:0} s ago");
-            return ExitCodes.Failed;
-        }
-
-        await io.Out.WriteLineAsync($"healthy: last gateway heartbeat {Math.Max(0, age.TotalSeconds):0} s ago");
-        return ExitCodes.Ok;
+        return report.Status == HealthStatus.Unhealthy ? ExitCodes.Failed : ExitCodes.Ok;
     }
 }

@@ -7,6 +7,7 @@ using PaperBot.AI;
 using PaperBot.Core;
 using PaperBot.Discord;
 using PaperBot.Host.Cli;
+using PaperBot.Host.Operations;
 
 namespace PaperBot.Host;
 
@@ -27,6 +28,12 @@ internal static class PaperBotApp
         catch (OptionsValidationException ex)
         {
             await io.Error.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
+            return ExitCodes.Configuration;
+        }
+        catch (InvalidOperationException ex) when (ConfigurationErrors.IsBindingFailure(ex))
+        {
+            // A value of the wrong type (Embeddings__MaxTokens=abc) fails while binding, before validation runs.
+            await io.Error.WriteLineAsync("Configuration error: " + ConfigurationErrors.Describe(ex));
             return ExitCodes.Configuration;
         }
 
@@ -77,6 +84,7 @@ internal static class PaperBotApp
         builder.AddPaperBotCore();
         builder.AddPaperBotAi();
         builder.AddPaperBotDiscord();
+        builder.AddPaperBotOperations(botMode);
         return builder;
     }
 }

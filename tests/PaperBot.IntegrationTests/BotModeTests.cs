@@ -38,7 +38,7 @@ public sealed class BotModeTests : IAsyncLifetime
         }
     }
 
-    private (IHost Host, AppIo Io, StringWriter Error) BuildHost(bool seed = true, bool fakeAssistant = true)
+    private (IHost Host, AppIo Io, StringWriter Error) BuildHost(bool seed = true, bool fakeAssistant = true, Dictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -51,6 +51,11 @@ public sealed class BotModeTests : IAsyncLifetime
             ["Library:Path"] = Path.Combine(_folder, "library.db"),
             ["Library:SeedSampleWhenEmpty"] = seed ? "true" : "false",
         };
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
+        }
+
         var error = new StringWriter();
         var io = new AppIo(new StringReader(""), new StringWriter(), error, IsInteractive: false, settings);
         var builder = PaperBotApp.CreateBuilder(io, noVerb: true);
@@ -106,7 +111,7 @@ public sealed class BotModeTests : IAsyncLifetime
             Assert.Contains("TinyStories", choices[0]!["name"]!.GetValue<string>());
 
             await FakeDiscordServer.WaitUntilAsync(() => File.Exists(Path.Combine(_folder, "heartbeat")), "heartbeat file");
-            Assert.Equal(0, await BotMode.CheckHealthAsync(host.Services, io, TimeProvider.System));
+            Assert.Equal(0, await BotMode.CheckHealthAsync(host.Services, io));
 
             Assert.All(_discord.Interactions.SelectMany(i => i.Messages), m => Assert.Empty(MessageValidator.ValidateMessageLimits(m)));
             Assert.Empty(_discord.Violations);
@@ -135,13 +140,61 @@ public sealed class BotModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MetricsListenUrl_ServesInteractionMetricsAndTheHealthChecks()
+    {
+        var (host, io, _) = BuildHost(seed: false, extra: new() { ["Metrics:ListenUrl"] = "http://127.0.0.1:0" });
+        using (host)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            var run = BotMode.RunAsync(host, io, timeout.Token);
+            await FakeDiscordServer.WaitUntilAsync(() => _discord.Gateway.Live is not null, "bot READY", TimeSpan.FromSeconds(60));
+            var ask = await _discord.DispatchCommandAsync("ask", Option("question", 3, "What is TinyStories?"));
+            await FakeDiscordServer.WaitUntilAsync(() => !ask.Edits.IsEmpty, "/ask answered", TimeSpan.FromSeconds(60));
+            await FakeDiscordServer.WaitUntilAsync(() => File.Exists(Path.Combine(_folder, "heartbeat")), "heartbeat file", TimeSpan.FromSeconds(90));
+
+            var address = host.Services.GetRequiredService<PaperBot.Host.Operations.OperationsEndpoint>().BoundAddress!;
+            using var http = new HttpClient { BaseAddress = address };
+            // The count is recorded right after the final edit that the wait above saw.
+            var metrics = "";
+            await FakeDiscordServer.WaitUntilAsync(() =>
+            {
+                metrics = http.GetStringAsync(new Uri("metrics", UriKind.Relative)).GetAwaiter().GetResult();
+                return metrics.Contains("paperbot_interactions_total{", StringComparison.Ordinal);
+            }, "interaction counted in /metrics");
+            Assert.Matches("""paperbot_interactions_total\{[^}]*command="ask",outcome="ok"\} [1-9]""", metrics);
+            Assert.Contains("paperbot_interaction_ack_duration", metrics);
+
+            using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative));
+            Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+            var report = JsonNode.Parse(await health.Content.ReadAsStringAsync())!;
+            Assert.Equal("Healthy", report["status"]!.GetValue<string>());
+            Assert.Equal(["gateway", "library", "model"], report["checks"]!.AsObject().Select(c => c.Key).Order());
+            Assert.Contains("extractive", report["checks"]!["model"]!["description"]!.GetValue<string>());
+
+            host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+            Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+    }
+
+    [Fact]
+    public async Task MetricsListenUrl_WithAPath_IsAConfigurationError()
+    {
+        var error = new StringWriter();
+        var io = new AppIo(new StringReader(""), new StringWriter(), error, IsInteractive: false,
+            new Dictionary<string, string?> { ["Metrics:ListenUrl"] = "http://127.0.0.1:9464/metrics", ["Library:Path"] = Path.Combine(_folder, "l.db") });
+
+        Assert.Equal(ExitCodes.Configuration, await PaperBotApp.RunAsync(["stats"], io, CancellationToken.None));
+        Assert.Contains("Metrics:ListenUrl must be an http address without a path", error.ToString());
+    }
+
+    [Fact]
     public async Task HealthCheck_WithoutRecentHeartbeat_IsUnhealthy()
     {
         var (host, io, _) = BuildHost(seed: false);
         using (host)
         {
             await File.WriteAllTextAsync(Path.Combine(_folder, "heartbeat"), DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal(ExitCodes.Failed, await BotMode.CheckHealthAsync(host.Services, io, TimeProvider.System));
+            Assert.Equal(ExitCodes.Failed, await BotMode.CheckHealthAsync(host.Services, io));
         }
     }
 

@@ -19,6 +19,9 @@ internal interface IResearchLibrary
 
     Task<string?> GetCachedSummaryAsync(SummaryCacheKey key, CancellationToken cancellationToken);
 
+    /// <summary>Passages holding each word (as a prefix), for weighing a question's rare words over its common ones.</summary>
+    Task<PassageTermCounts> CountPassagesWithTermsAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken);
+
     Task SetCachedSummaryAsync(SummaryCacheKey key, string text, CancellationToken cancellationToken);
 }
 
@@ -36,4 +39,6 @@ internal sealed class CoreResearchLibrary(LibraryStore store, HybridSearch searc
     public Task<string?> GetCachedSummaryAsync(SummaryCacheKey key, CancellationToken cancellationToken) => store.GetCachedSummaryAsync(key, cancellationToken);
 
     public Task SetCachedSummaryAsync(SummaryCacheKey key, string text, CancellationToken cancellationToken) => store.SetCachedSummaryAsync(key, text, cancellationToken);
+
+    public Task<PassageTermCounts> CountPassagesWithTermsAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken) => store.CountPassagesWithTermsAsync(terms, cancellationToken);
 }

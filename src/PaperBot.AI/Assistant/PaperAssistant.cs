@@ -223,7 +223,14 @@ internal sealed class PaperAssistant(
             hits.Count, best, options.Value.AbstainSimilarity);
         if (best >= options.Value.AbstainSimilarity)
         {
-            return (query, hits, null);
+            var verdict = await QuestionEvidence.AssessAsync(query, hits, library, options.Value.AbstainEvidence, cancellationToken);
+            logger.LogInformation("Evidence {Evidence:F3} (abstain below {Threshold:F3}): {Covered}", verdict.Evidence, options.Value.AbstainEvidence,
+                verdict.Covered ? "answering" : "abstaining");
+            logger.LogDebug("Evidence for {Query}: {Reason}", query, verdict.Reason);
+            if (verdict.Covered)
+            {
+                return (query, hits, null);
+            }
         }
 
         var nearest = await library.SearchAsync(query, NearestPapers, cancellationToken);

@@ -39,9 +39,17 @@ internal sealed partial class ExtractiveComposer(IEmbeddingGenerator<string, Emb
         foreach (var (paper, rank) in papers.Select((p, i) => (p, i)))
         {
             var order = 0;
+            IReadOnlyList<string>? fullTextSentences = null;
             foreach (var passage in hits.Where(h => h.Paper.Id == paper.Id).Take(2))
             {
-                foreach (var sentence in SentenceSplitter.Split(StripTitle(passage.Passage.Text, paper.Title)))
+                var sentences = SentenceSplitter.Split(StripTitle(passage.Passage.Text, paper.Title));
+                if (passage.Passage.ChunkIndex > 0 && !string.IsNullOrWhiteSpace(paper.FullText))
+                {
+                    fullTextSentences ??= SentenceSplitter.Split(paper.FullText);
+                    sentences = WholeSentences(sentences, fullTextSentences);
+                }
+
+                foreach (var sentence in sentences.Where(s => candidates.All(c => c.PaperRank != rank || c.Sentence != s)))
                 {
                     candidates.Add((rank, order++, sentence));
                 }
@@ -239,6 +247,24 @@ internal sealed partial class ExtractiveComposer(IEmbeddingGenerator<string, Emb
 
         // Links and "code is available" notes say nothing about the paper's content.
         return sentences.Distinct(StringComparer.Ordinal).Where(s => !NoContentRegex().IsMatch(s)).ToList();
+    }
+
+    // A full-text passage is a window of words, so its first and last sentences may be cut at the window's
+    // edges ("Our retrieval heads attend to the answer"): quote the sentence of the paper they belong to.
+    private static IReadOnlyList<string> WholeSentences(IReadOnlyList<string> sentences, IReadOnlyList<string> paperSentences)
+    {
+        if (sentences.Count == 0)
+        {
+            return sentences;
+        }
+
+        var whole = sentences.ToList();
+        foreach (var edge in whole.Count == 1 ? [0] : new[] { 0, whole.Count - 1 })
+        {
+            whole[edge] = paperSentences.FirstOrDefault(s => s.Contains(whole[edge], StringComparison.Ordinal)) ?? whole[edge];
+        }
+
+        return whole;
     }
 
     private static string StripTitle(string passageText, string title) =>

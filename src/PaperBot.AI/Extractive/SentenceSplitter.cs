@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace PaperBot.AI.Extractive;
 
-/// <summary>Splits abstracts and paper text into sentences, keeping abbreviations such as "e.g." and "et al." intact.</summary>
+/// <summary>
+/// Splits abstracts and paper text into sentences, keeping abbreviations such as "e.g." and "et al." intact.
+/// A paragraph break (a blank line) always ends a sentence, so a heading never runs into the text after it.
+/// </summary>
 internal static partial class SentenceSplitter
 {
     private const int MinimumLength = 20;
@@ -14,8 +17,18 @@ internal static partial class SentenceSplitter
     {
         ArgumentNullException.ThrowIfNull(text);
         var sentences = new List<string>();
+        foreach (var paragraph in ParagraphBreakRegex().Split(text))
+        {
+            SplitParagraph(WhitespaceRegex().Replace(paragraph, " ").Trim(), sentences);
+        }
+
+        return sentences;
+    }
+
+    private static void SplitParagraph(string paragraph, List<string> sentences)
+    {
         var pending = "";
-        foreach (var piece in BoundaryRegex().Split(WhitespaceRegex().Replace(text, " ").Trim()))
+        foreach (var piece in BoundaryRegex().Split(paragraph))
         {
             pending = pending.Length == 0 ? piece : pending + " " + piece;
             if (Abbreviations.Any(a => pending.EndsWith(a, StringComparison.OrdinalIgnoreCase)))
@@ -28,7 +41,6 @@ internal static partial class SentenceSplitter
         }
 
         Add(sentences, pending);
-        return sentences;
     }
 
     private static void Add(List<string> sentences, string sentence)
@@ -47,4 +59,7 @@ internal static partial class SentenceSplitter
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex WhitespaceRegex();
+
+    [GeneratedRegex(@"\n[ \t\r]*\n")]
+    private static partial Regex ParagraphBreakRegex();
 }

@@ -60,6 +60,14 @@ public sealed class AiOptions
     public double AbstainSimilarity { get; set; } = 0.30;
 
     /// <summary>
+    /// Below this evidence the assistant abstains too: the best passage's similarity plus half the share of the
+    /// question's words (weighted by rarity in the library) that it contains. Names, acronyms and numbers in the
+    /// question must also appear in a passage about the rest of it. Calibrated on a calibration split of
+    /// out-of-scope questions and the dev questions (README, "Abstaining").
+    /// </summary>
+    public double AbstainEvidence { get; set; } = 0.52;
+
+    /// <summary>
     /// Offer the library plugin (search papers, get a paper, list recent papers) to the model as tools.
     /// Turn off for local models without tool support (their endpoint rejects the request).
     /// </summary>

@@ -103,6 +103,11 @@ internal sealed class AiOptionsValidator(IConfiguration configuration) : IValida
             errors.Add($"{S}:AbstainSimilarity must be a cosine similarity in [-1, 1] (got {options.AbstainSimilarity}).");
         }
 
+        if (options.AbstainEvidence is < -1 or > 1.5)
+        {
+            errors.Add($"{S}:AbstainEvidence must be between -1 and 1.5, a similarity plus half a share (got {options.AbstainEvidence}).");
+        }
+
         if (string.IsNullOrWhiteSpace(options.PromptsPath))
         {
             errors.Add($"{S}:PromptsPath must name the prompts folder.");

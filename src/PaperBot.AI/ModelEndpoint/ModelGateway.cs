@@ -44,6 +44,13 @@ internal sealed class ModelGateway(
                 "Model call {Prompt} on {Model} took {ElapsedMs} ms: {PromptTokens} prompt tokens, {CompletionTokens} completion tokens, {Retries} retries",
                 spec.Key, Model, stopwatch.ElapsedMilliseconds, usage?.InputTokenCount, usage?.OutputTokenCount, scope.Retries);
             logger.LogDebug("Model call {Prompt} completion: {Completion}", spec.Key, text);
+            Record(spec, "ok", stopwatch);
+            if (usage is not null)
+            {
+                ModelMetrics.Tokens.Add(usage.InputTokenCount, new KeyValuePair<string, object?>("kind", "prompt"));
+                ModelMetrics.Tokens.Add(usage.OutputTokenCount, new KeyValuePair<string, object?>("kind", "completion"));
+            }
+
             return text;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not ModelRejectedException and not ModelUnavailableException)
@@ -98,6 +105,14 @@ internal sealed class ModelGateway(
 
         logger.LogInformation("Model stream {Prompt} on {Model} took {ElapsedMs} ms: {Chunks} chunks, {Retries} retries",
             spec.Key, Model, stopwatch.ElapsedMilliseconds, chunks, scope.Retries);
+        Record(spec, "ok", stopwatch);
+    }
+
+    private static void Record(PromptSpec spec, string outcome, Stopwatch stopwatch)
+    {
+        var prompt = new KeyValuePair<string, object?>("prompt", spec.Key);
+        ModelMetrics.Calls.Add(1, prompt, new KeyValuePair<string, object?>("outcome", outcome));
+        ModelMetrics.CallDuration.Record(stopwatch.Elapsed.TotalMilliseconds, prompt);
     }
 
     // The prompt loader checks each config.json against the spec; this checks the caller against it too.
@@ -124,8 +139,14 @@ internal sealed class ModelGateway(
     private Exception Fail(PromptSpec spec, Exception e, Stopwatch stopwatch, ModelCallScope scope)
     {
         var translated = ModelErrors.Translate(e, Model);
-        logger.LogWarning(e, "Model call {Prompt} on {Model} failed after {ElapsedMs} ms and {Retries} retries: {Reason}",
+        Record(spec, translated is ModelRejectedException ? "rejected" : "unavailable", stopwatch);
+
+        // One line, not a warning: the caller shows the translated message (the CLI's error line, the Discord
+        // reply, the extractive answer's note), so a louder log would print the same failure twice. The stack
+        // trace is for Debug only.
+        logger.LogInformation("Model call {Prompt} on {Model} failed after {ElapsedMs} ms and {Retries} retries: {Reason}",
             spec.Key, Model, stopwatch.ElapsedMilliseconds, scope.Retries, translated.Message);
+        logger.LogDebug(e, "Model call {Prompt} failure details", spec.Key);
         return translated;
     }
 }

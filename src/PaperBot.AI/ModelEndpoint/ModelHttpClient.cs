@@ -19,6 +19,7 @@ internal static class ModelHttpClient
     public static IServiceCollection AddModelHttpClient(this IServiceCollection services)
     {
         services.AddSingleton<ModelCircuit>();
+        services.AddHealthChecks().AddCheck<ModelEndpointHealthCheck>("model");
         services.AddHttpClient(Name, client => client.Timeout = Timeout.InfiniteTimeSpan) // Polly owns timeouts
             .AddResilienceHandler("model", static (pipeline, context) =>
             {
@@ -46,6 +47,7 @@ internal static class ModelHttpClient
                 OnRetry = args =>
                 {
                     ModelCallScope.Current?.CountRetry();
+                    ModelMetrics.Retries.Add(1);
                     logger.LogWarning(
                         "Model endpoint attempt {Attempt} failed ({Outcome}); retrying in {DelayMs} ms",
                         args.AttemptNumber + 1,
@@ -74,6 +76,8 @@ internal static class ModelHttpClient
 /// <summary>The model endpoint's circuit state, so the assistant can go extractive while it is open.</summary>
 internal sealed class ModelCircuit
 {
+    public ModelCircuit() => ModelMetrics.Observe(StateProvider);
+
     public CircuitBreakerStateProvider StateProvider { get; } = new();
 
     public bool IsOpen => StateProvider.CircuitState is CircuitState.Open or CircuitState.Isolated;

@@ -8,12 +8,16 @@ namespace PaperBot.Core.Ingestion;
 
 /// <summary>
 /// Reads a PDF paper with PdfPig. Text comes from the content-order extractor (which keeps line breaks,
-/// unlike <c>page.Text</c>); the title from the document metadata or the first lines; the abstract from the
-/// "Abstract" section where there is one; the id from an arXiv stamp or the file name.
+/// unlike <c>page.Text</c>, and marks paragraph gaps with a blank line); the title from the document metadata
+/// or the first lines; the abstract from the "Abstract" section where there is one; the id from an arXiv stamp
+/// or the file name. The full text keeps paragraphs apart but joins the lines inside each, so that a sentence
+/// the PDF wrapped reads as one sentence.
 /// </summary>
 internal static partial class PdfParser
 {
     private const int FallbackAbstractLength = 1500;
+
+    private static readonly ContentOrderTextExtractor.Options Extraction = new() { SeparateParagraphsWithDoubleNewline = true };
 
     public static ParsedInput Parse(byte[] bytes, string name)
     {
@@ -26,7 +30,7 @@ internal static partial class PdfParser
             var builder = new StringBuilder();
             foreach (var page in document.GetPages())
             {
-                builder.AppendLine(ContentOrderTextExtractor.GetText(page));
+                builder.AppendLine(ContentOrderTextExtractor.GetText(page, Extraction));
                 builder.AppendLine();
             }
 
@@ -69,7 +73,7 @@ internal static partial class PdfParser
             null,
             [],
             id is null ? null : $"https://arxiv.org/abs/{id}",
-            PaperIds.NormalizeWhitespace(text));
+            JoinWrappedLines(text));
         return new ParsedInput(IngestFormat.Pdf, [record], []);
     }
 
@@ -98,8 +102,55 @@ internal static partial class PdfParser
     {
         var match = AbstractRegex().Match(text);
         var body = match.Success ? match.Groups["body"].Value : text[..Math.Min(text.Length, FallbackAbstractLength)];
-        return PaperIds.NormalizeWhitespace(body);
+        return PaperIds.NormalizeWhitespace(JoinWrappedLines(body));
     }
+
+    /// <summary>
+    /// Joins the lines of each paragraph (a PDF breaks lines where its column ends, not where sentences do) and
+    /// undoes end-of-line hyphenation ("un-" + "changed"); paragraphs stay apart, separated by a blank line.
+    /// A paragraph gap after a line that ends mid-sentence, before a lower-case word, is a wider line gap,
+    /// not a paragraph: it is joined too.
+    /// </summary>
+    internal static string JoinWrappedLines(string text)
+    {
+        var paragraphs = new List<StringBuilder>();
+        foreach (var paragraph in ParagraphBreakRegex().Split(text))
+        {
+            var first = true;
+            foreach (var line in paragraph.Split('\n').Select(PaperIds.NormalizeWhitespace).Where(l => l.Length > 0))
+            {
+                var current = paragraphs.Count == 0 ? null : paragraphs[^1];
+                var previous = current?.ToString() ?? "";
+                var continues = char.IsLower(line[0]);
+                if (current is not null && continues && HyphenatedEndRegex().IsMatch(previous))
+                {
+                    current.Length--; // a word broken at the line end: drop the hyphen, no space
+                    current.Append(line);
+                }
+                else if (current is not null && (!first || (continues && !SentenceEndRegex().IsMatch(previous))))
+                {
+                    current.Append(' ').Append(line);
+                }
+                else
+                {
+                    paragraphs.Add(new StringBuilder(line));
+                }
+
+                first = false;
+            }
+        }
+
+        return string.Join("\n\n", paragraphs);
+    }
+
+    [GeneratedRegex(@"\n[ \t\r]*\n\s*")]
+    private static partial Regex ParagraphBreakRegex();
+
+    [GeneratedRegex(@"\p{Ll}-$")]
+    private static partial Regex HyphenatedEndRegex();
+
+    [GeneratedRegex(@"[.!?:;)\]""”]$")]
+    private static partial Regex SentenceEndRegex();
 
     [GeneratedRegex(@"arXiv:(\d{4}\.\d{4,5}(?:v\d+)?)")]
     private static partial Regex ArxivStampRegex();

@@ -17,6 +17,9 @@ public sealed record LibraryStats(
     string Path,
     DateTimeOffset? LastAdded);
 
+/// <summary>Passages holding each of some words (<see cref="Counts"/>, in the order asked) out of <see cref="Passages"/>.</summary>
+public sealed record PassageTermCounts(long Passages, IReadOnlyList<long> Counts);
+
 /// <summary>Key of a cached summary: a repeat with the same key costs no model call.</summary>
 public sealed record SummaryCacheKey(string PaperId, string Level, string PromptVersion, string Model);
 
@@ -257,6 +260,31 @@ public sealed class LibraryStore : IDisposable
             bytes,
             _path,
             lastAdded);
+    }
+
+    /// <summary>
+    /// How many passages hold each word (matched as a prefix by the full-text index), and how many passages
+    /// there are: the document frequencies that tell a question's rare words from its common ones.
+    /// </summary>
+    public async Task<PassageTermCounts> CountPassagesWithTermsAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var total = connection.CreateCommand();
+        total.CommandText = "SELECT count(*) FROM passages";
+        var passages = Convert.ToInt64(await total.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        var counts = new List<long>(terms.Count);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH $q";
+        var query = command.Parameters.Add("$q", SqliteType.Text);
+        foreach (var term in terms)
+        {
+            // Quoted, so FTS5 syntax in user text is inert.
+            query.Value = "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"*";
+            counts.Add(Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture));
+        }
+
+        return new PassageTermCounts(passages, counts);
     }
 
     public async Task<string?> GetCachedSummaryAsync(SummaryCacheKey key, CancellationToken cancellationToken = default)

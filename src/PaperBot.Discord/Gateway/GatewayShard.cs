@@ -130,6 +130,7 @@ internal sealed class GatewayShard
             }
 
             failures = result.Healthy ? 0 : failures + 1;
+            Telemetry.DiscordMetrics.GatewayReconnects.Add(1, new KeyValuePair<string, object?>("reason", ReconnectReason(result)));
             if (!result.Immediate)
             {
                 var delay = Backoff(failures);
@@ -147,6 +148,14 @@ internal sealed class GatewayShard
 
         return null;
     }
+
+    private static string ReconnectReason(ConnectionResult result) => result.CloseCode switch
+    {
+        GatewayCloseCodes.Zombie => "zombie",
+        { } code => code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        null when !result.Healthy => "network",
+        null => result.Action == ReconnectAction.Resume ? "reconnect_requested" : "invalid_session",
+    };
 
     /// <summary>Exponential backoff with ±25 % jitter, from <c>ReconnectDelay</c> up to <c>MaxReconnectDelay</c>.</summary>
     internal TimeSpan Backoff(int failures)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using PaperBot.Core;
 using PaperBot.Core.Commands;
 using PaperBot.Discord.Commands;
+using PaperBot.Discord.Telemetry;
 
 namespace PaperBot.Discord.Interactions;
 
@@ -96,6 +97,7 @@ internal sealed class InteractionDispatcher
             _logger.LogWarning("Unknown command {Command} in interaction {InteractionId}", name, interaction.Id);
             await _responder.ReplyAsync(interaction, DiscordMessage.Text($"I don't know /{name}. Try /help.", ephemeral: true), cancellationToken);
             OnAcknowledged(interaction, receivedTimestamp);
+            OnFinished(interaction, receivedTimestamp, "invalid");
             return;
         }
 
@@ -105,6 +107,7 @@ internal sealed class InteractionDispatcher
         {
             await _responder.ReplyAsync(interaction, DiscordMessage.Text(problem, ephemeral: true), cancellationToken);
             OnAcknowledged(interaction, receivedTimestamp);
+            OnFinished(interaction, receivedTimestamp, "invalid");
             return;
         }
 
@@ -119,6 +122,7 @@ internal sealed class InteractionDispatcher
                 await _responder.FollowupAsync(interaction, more, cancellationToken);
             }
 
+            OnFinished(interaction, receivedTimestamp, "ok");
             return;
         }
 
@@ -128,6 +132,7 @@ internal sealed class InteractionDispatcher
 
         var started = _time.GetTimestamp();
         DiscordMessage? error = null;
+        var outcome = "ok";
         IReadOnlyList<DiscordMessage> messages = [];
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -139,9 +144,11 @@ internal sealed class InteractionDispatcher
             catch (UserFacingException ex)
             {
                 error = DiscordMessage.Text(MessageSplitter.Truncate(ex.Message, MessageLimits.Content), ephemeral: true);
+                outcome = "user_error";
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
+                outcome = "timeout";
                 _logger.LogWarning("Command {Command} ({InteractionId}) timed out after {ElapsedMs} ms", name, interaction.Id,
                     (long)_time.GetElapsedTime(started).TotalMilliseconds);
                 error = DiscordMessage.Text("That took too long and was stopped. Try a narrower request.", ephemeral: true);
@@ -152,6 +159,7 @@ internal sealed class InteractionDispatcher
             {
                 _logger.LogError(ex, "Command {Command} ({InteractionId}) failed", name, interaction.Id);
                 error = DiscordMessage.Text(GenericError, ephemeral: true);
+                outcome = "error";
             }
         }
 
@@ -166,6 +174,7 @@ internal sealed class InteractionDispatcher
                 await ReplaceWithErrorAsync(interaction, error, cancellationToken);
             }
 
+            OnFinished(interaction, receivedTimestamp, outcome);
             return;
         }
 
@@ -190,6 +199,7 @@ internal sealed class InteractionDispatcher
             await _responder.FollowupAsync(interaction, DiscordMessage.Text(GenericError, ephemeral: true), cancellationToken);
         }
 
+        OnFinished(interaction, receivedTimestamp, outcome);
         _logger.LogInformation("Answered /{Command} ({InteractionId}) in {ElapsedMs} ms with {MessageCount} message(s)",
             name, interaction.Id, (long)_time.GetElapsedTime(started).TotalMilliseconds, messages.Count);
     }
@@ -261,14 +271,17 @@ internal sealed class InteractionDispatcher
         try
         {
             await handler.HandleAsync(interaction, cancellationToken);
+            OnFinished(interaction, receivedTimestamp, "ok");
         }
         catch (UserFacingException ex)
         {
+            OnFinished(interaction, receivedTimestamp, "user_error");
             await ReplyOrFollowUpAsync(interaction, DiscordMessage.Text(MessageSplitter.Truncate(ex.Message, MessageLimits.Content), ephemeral: true), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _logger.LogError(ex, "Component {CustomId} ({InteractionId}) failed", customId, interaction.Id);
+            OnFinished(interaction, receivedTimestamp, "error");
             await ReplyOrFollowUpAsync(interaction, DiscordMessage.Text(GenericError, ephemeral: true), cancellationToken);
         }
 
@@ -292,8 +305,25 @@ internal sealed class InteractionDispatcher
     {
         var elapsed = _time.GetElapsedTime(receivedTimestamp);
         _logger.LogDebug("Acknowledged {InteractionId} after {ElapsedMs} ms", interaction.Id, elapsed.TotalMilliseconds);
+        DiscordMetrics.AcknowledgeDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("command", MetricName(interaction)));
         Acknowledged?.Invoke(interaction, elapsed);
     }
+
+    /// <summary>Counts the interaction by command and outcome and records receive → final answer.</summary>
+    private void OnFinished(Interaction interaction, long receivedTimestamp, string outcome)
+    {
+        var command = new KeyValuePair<string, object?>("command", MetricName(interaction));
+        DiscordMetrics.Interactions.Add(1, command, new KeyValuePair<string, object?>("outcome", outcome));
+        DiscordMetrics.AnswerDuration.Record(_time.GetElapsedTime(receivedTimestamp).TotalMilliseconds, command);
+    }
+
+    /// <summary>The command (with subcommand), or the component's custom-id prefix: a small, fixed set of tag values.</summary>
+    private static string MetricName(Interaction interaction) => interaction.Type switch
+    {
+        InteractionType.MessageComponent or InteractionType.ModalSubmit =>
+            "component:" + (interaction.CustomId ?? "").Split(':', 2)[0],
+        _ => interaction.SubcommandName is { } sub ? $"{interaction.CommandName} {sub}" : interaction.CommandName ?? "",
+    };
 
     private bool MarkSeen(string id)
     {

@@ -118,6 +118,7 @@ internal sealed class DiscordRestClient
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
                     var (retryAfter, global, scope) = ParseTooManyRequests(response, text);
+                    Telemetry.DiscordMetrics.RateLimited.Add(1, new KeyValuePair<string, object?>("scope", global ? "global" : scope));
                     if (global)
                     {
                         _limiter.PauseGlobal(retryAfter);

@@ -15,7 +15,7 @@ internal static class CliCommands
         AssistantCommands.AddTo(root, services, io);
 
         var health = new Command("health", "Container health check: exit 0 when the bot's gateway heartbeated recently.");
-        health.SetAction((_, _) => BotMode.CheckHealthAsync(services, io, TimeProvider.System));
+        health.SetAction((_, cancellationToken) => BotMode.CheckHealthAsync(services, io, cancellationToken));
         root.Subcommands.Add(health);
 
         // No verb and no Discord token: the interactive console on the same commands as the bot.

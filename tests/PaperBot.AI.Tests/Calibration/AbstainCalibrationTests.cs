@@ -1,87 +1,137 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.ML.Tokenizers;
+using Microsoft.SemanticKernel;
+using PaperBot.AI.Assistant;
+using PaperBot.AI.Extractive;
+using PaperBot.AI.Grounding;
 using PaperBot.AI.ModelEndpoint;
+using PaperBot.AI.Prompts;
 using PaperBot.AI.Tests.Fakes;
+using PaperBot.Core.Assistant;
 using Xunit.Abstractions;
 
 namespace PaperBot.AI.Tests.Calibration;
 
 /// <summary>
-/// Calibrates <see cref="AiOptions.AbstainSimilarity"/> with Core's real search and local embedding model:
-/// the best passage similarity of every dev question must be above it, of every clearly out-of-scope
-/// question below it. Run: dotnet test tests/PaperBot.AI.Tests --filter AbstainCalibrationTests --logger "console;verbosity=detailed"
+/// Abstaining with Core's real search and local embedding model, with no language model: the assistant must
+/// answer every dev and held-out question and abstain on out-of-scope ones (Fixtures/out-of-scope-questions.jsonl:
+/// machine-learning topics the sample papers do not cover, and questions from outside the field). The thresholds
+/// (<see cref="AiOptions.AbstainSimilarity"/>, <see cref="AiOptions.AbstainEvidence"/>) were chosen on the
+/// calibration split (dev questions, even-numbered held-out lines, out-of-scope "calibration" rows); the report
+/// split is the odd-numbered held-out lines and the out-of-scope "report" rows. Prints the README's table:
+/// dotnet test tests/PaperBot.AI.Tests -c Release --filter AbstainCalibrationTests --logger "console;verbosity=detailed"
 /// </summary>
 public sealed class AbstainCalibrationTests(RealLibraryFixture fixture, ITestOutputHelper output) : IClassFixture<RealLibraryFixture>
 {
-    internal static readonly string[] OutOfScope =
-    [
-        "What is a good recipe for sourdough bread with rye flour?",
-        "How do I repot an orchid without damaging its roots?",
-        "Who won the 1998 FIFA World Cup final?",
-        "What are the symptoms of vitamin D deficiency in adults?",
-        "How does a four-stroke diesel engine work?",
-        "What is the capital gains tax on selling a house in Germany?",
-        "Which hiking trails in the Swiss Alps are best in autumn?",
-        "How do plate tectonics cause earthquakes?",
-        "What happens in the plot of Pride and Prejudice?",
-        "How can I train a puppy to stop biting?",
-        "How do black holes evaporate through Hawking radiation?",
-        "How do I remove red wine stains from a carpet?",
-    ];
+    /// <summary>Questions from outside the field (out-of-scope rows with field "outside").</summary>
+    internal static IReadOnlyList<string> OutOfScope => OutOfScopeQuestions().Where(q => q.Field == "outside").Select(q => q.Query).ToList();
 
-    // Machine-learning questions the sample collection does not cover: reported, not asserted (see docs).
-    internal static readonly string[] Adjacent =
-    [
-        "How does AlphaFold predict protein structures?",
-        "How do diffusion models generate images from text?",
-        "Which reinforcement learning algorithms work best for robot locomotion?",
-    ];
+    internal static IReadOnlyList<(string Query, string[] Titles)> DevQuestions() => Questions("dev-questions.jsonl");
 
-    internal static IReadOnlyList<(string Query, string[] Titles)> DevQuestions() =>
-        File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "dev-questions.jsonl"))
-            .Where(l => l.Trim().Length > 0)
-            .Select(l => JsonDocument.Parse(l).RootElement)
-            .Select(e => (e.GetProperty("query").GetString()!, e.GetProperty("relevant_titles").EnumerateArray().Select(t => t.GetString()!).ToArray()))
+    internal static IReadOnlyList<(string Query, string[] Titles)> HeldOutQuestions() => Questions("heldout-questions.jsonl");
+
+    internal static IReadOnlyList<(string Query, string Field, string Split)> OutOfScopeQuestions() =>
+        Lines("out-of-scope-questions.jsonl")
+            .Select(e => (e.GetProperty("query").GetString()!, e.GetProperty("field").GetString()!, e.GetProperty("split").GetString()!))
             .ToList();
 
     [Fact]
-    public async Task AbstainSimilarity_Default_SeparatesDevQuestionsFromOutOfScope()
+    public async Task AskAsync_CalibrationAndReportSplits_AnswersCalibrationQuestionsAndAbstainsOutOfScope()
     {
-        var threshold = new AiOptions().AbstainSimilarity;
-        var dev = new List<double>();
+        var assistant = CreateAssistant();
+        var inScope = new List<(string Split, string Query, bool Abstained)>();
         foreach (var (query, _) in DevQuestions())
         {
-            dev.Add(await BestSimilarityAsync(query, "dev"));
+            inScope.Add(("calibration", query, await AbstainsAsync(assistant, query, "dev")));
         }
 
-        var outside = new List<double>();
-        foreach (var query in OutOfScope)
+        foreach (var ((query, _), i) in HeldOutQuestions().Select((q, i) => (q, i)))
         {
-            outside.Add(await BestSimilarityAsync(query, "out"));
+            var split = i % 2 == 0 ? "calibration" : "report";
+            inScope.Add((split, query, await AbstainsAsync(assistant, query, $"held-out/{split}")));
         }
 
-        foreach (var adjacent in Adjacent)
+        var outOfScope = new List<(string Split, string Field, string Query, bool Abstained)>();
+        foreach (var (query, field, split) in OutOfScopeQuestions())
         {
-            await BestSimilarityAsync(adjacent, "adjacent");
+            outOfScope.Add((split, field, query, await AbstainsAsync(assistant, query, $"{field}/{split}")));
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dev: min {dev.Min():F3} median {Median(dev):F3} max {dev.Max():F3}; out-of-scope: min {outside.Min():F3} median {Median(outside):F3} max {outside.Max():F3}; threshold {threshold:F3}"));
-        Assert.All(dev, s => Assert.True(s >= threshold, $"a dev question scored {s:F3} < {threshold:F3}"));
-        Assert.All(outside, s => Assert.True(s < threshold, $"an out-of-scope question scored {s:F3} >= {threshold:F3}"));
+        var table = new StringBuilder("| split | in-scope answered | in-field abstained | outside abstained | precision | recall |\n|---|---|---|---|---|---|\n");
+        foreach (var split in new[] { "calibration", "report" })
+        {
+            var answered = inScope.Where(q => q.Split == split).ToList();
+            var oos = outOfScope.Where(q => q.Split == split).ToList();
+            var trueAbstentions = oos.Count(q => q.Abstained);
+            var falseAbstentions = answered.Count(q => q.Abstained);
+            table.Append(CultureInfo.InvariantCulture,
+                $"| {split} | {answered.Count(q => !q.Abstained)}/{answered.Count} | {Ratio(oos, "in-field")} | {Ratio(oos, "outside")} | " +
+                $"{trueAbstentions / (double)Math.Max(1, trueAbstentions + falseAbstentions):P0} | {trueAbstentions / (double)oos.Count:P0} |\n");
+        }
+
+        output.WriteLine(table.ToString());
+
+        // What was tuned for holds exactly: every calibration question answered, every outside question abstained on.
+        Assert.All(inScope.Where(q => q.Split == "calibration"), q => Assert.False(q.Abstained, $"abstained on the calibration question '{q.Query}'"));
+        Assert.All(outOfScope.Where(q => q.Field == "outside"), q => Assert.True(q.Abstained, $"answered '{q.Query}'"));
+
+        // The report split as measured (README, "Abstaining"): the goal of 9 in 10 in-field abstentions with every
+        // held-out question answered is not reached there, so these floors guard against regressions.
+        var inField = outOfScope.Where(q => q.Field == "in-field").ToList();
+        Assert.True(inField.Count(q => q.Abstained) >= 20,
+            $"abstained on {inField.Count(q => q.Abstained)}/{inField.Count} in-field out-of-scope questions; answered: {string.Join(" | ", inField.Where(q => !q.Abstained).Select(q => q.Query))}");
+        Assert.True(inScope.Count(q => q.Abstained) <= 3,
+            $"abstained on {inScope.Count(q => q.Abstained)} in-scope questions: {string.Join(" | ", inScope.Where(q => q.Abstained).Select(q => q.Query))}");
     }
 
-    private async Task<double> BestSimilarityAsync(string query, string kind)
+    [Theory]
+    [InlineData("How does AlphaGo combine Monte Carlo tree search with policy networks?")]
+    [InlineData("What learning rate schedule does BERT use during pretraining?")]
+    public async Task AskAsync_NamedTopicTheLibraryOnlyTouches_AbstainsWithNearestPapers(string question)
     {
-        var hits = await fixture.Library.SearchPassagesAsync(query, 8, CancellationToken.None);
-        var best = hits.Max(h => h.Similarity);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kind} {best:F3} {query} -> {hits.MaxBy(h => h.Similarity)!.Paper.Title}"));
-        return best;
+        var answer = await CreateAssistant().AskAsync(new AskRequest(question));
+
+        Assert.Equal(AnswerMode.Abstained, answer.Mode);
+        Assert.Empty(answer.Citations);
+        Assert.Equal(3, answer.NearestPapers.Count);
     }
 
-    private static double Median(List<double> values)
+    private async Task<bool> AbstainsAsync(PaperAssistant assistant, string query, string kind)
     {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        var answer = await assistant.AskAsync(new AskRequest(query));
+        var abstained = answer.Mode == AnswerMode.Abstained;
+        output.WriteLine($"{(abstained ? "abstain" : "answer ")} {kind,-20} {query}");
+        return abstained;
     }
+
+    private static string Ratio(List<(string Split, string Field, string Query, bool Abstained)> questions, string field) =>
+        $"{questions.Count(q => q.Field == field && q.Abstained)}/{questions.Count(q => q.Field == field)}";
+
+    private PaperAssistant CreateAssistant()
+    {
+        var options = Options.Create(new AiOptions());
+        var gateway = new ModelGateway(new Kernel(), PromptLibrary.Load("prompts"), new ModelCircuit(), options, NullLogger<ModelGateway>.Instance);
+        return new PaperAssistant(
+            fixture.Library,
+            gateway,
+            new PassagePacker(TiktokenTokenizer.CreateForModel("gpt-4o")),
+            new CitationPostProcessor(NullLogger<CitationPostProcessor>.Instance),
+            new ExtractiveComposer(fixture.Model),
+            options,
+            NullLogger<PaperAssistant>.Instance);
+    }
+
+    private static List<(string Query, string[] Titles)> Questions(string file) =>
+        Lines(file)
+            .Select(e => (e.GetProperty("query").GetString()!, e.GetProperty("relevant_titles").EnumerateArray().Select(t => t.GetString()!).ToArray()))
+            .ToList();
+
+    private static IEnumerable<JsonElement> Lines(string file) =>
+        File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", file))
+            .Where(l => l.Trim().Length > 0)
+            .Select(l => JsonDocument.Parse(l).RootElement.Clone());
 }

@@ -89,6 +89,13 @@ internal sealed class InMemoryResearchLibrary : IResearchLibrary
         return Task.CompletedTask;
     }
 
+    public Task<PassageTermCounts> CountPassagesWithTermsAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    {
+        var words = _passages.Select(p => p.Passage.Text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var counts = terms.Select(t => (long)words.Count(w => w.Any(x => x.TrimStart('(', '"').StartsWith(t, StringComparison.Ordinal)))).ToList();
+        return Task.FromResult(new PassageTermCounts(_passages.Count, counts));
+    }
+
     private IEnumerable<(Paper Paper, Passage Passage, double Score)> Rank(string query)
     {
         var q = HashingEmbeddingGenerator.Embed(query);

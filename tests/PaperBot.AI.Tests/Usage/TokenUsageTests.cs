@@ -7,7 +7,8 @@ namespace PaperBot.AI.Tests.Usage;
 /// <summary>Token usage as the endpoint reports it, counted for the daily budget; extractive-only answers make no model call.</summary>
 public sealed class TokenUsageTests : IAsyncLifetime
 {
-    private const string Question = "How can a small model help pretrain a bigger one?";
+    // A question the sample library covers (the assistant does not abstain), as in PaperAssistantTests.
+    private const string Question = "open corpus of three trillion tokens used to pretrain OLMo";
     private FakeModelServer _server = null!;
 
     public async Task InitializeAsync() => _server = await FakeModelServer.StartAsync();
@@ -46,7 +47,7 @@ public sealed class TokenUsageTests : IAsyncLifetime
     {
         using var harness = AssistantHarness.Create(_server.Endpoint);
 
-        var answer = await harness.Assistant.AskAsync(new AskRequest(Question, [new ConversationTurn("What is Dolma?", "A corpus.")]) { ExtractiveOnly = true });
+        var answer = await harness.Assistant.AskAsync(new AskRequest(Question) { ExtractiveOnly = true });
 
         Assert.Equal(AnswerMode.Extractive, answer.Mode);
         Assert.Equal(0, _server.RequestCount);

@@ -162,6 +162,27 @@ public sealed class ParserTests
     }
 
     [Fact]
+    public void Parse_PdfWithWrappedLines_JoinsLinesUndoesHyphenationKeepsParagraphs()
+    {
+        var pdf = TestPdf.Create(
+            "Retrieval Heads Explain Long-Context Factuality",
+            "Abstract",
+            "Our retrieval heads attend to the answer",
+            "span and copy it, which we verify with causal ablations. Masking random heads leaves answers un-",
+            "changed.",
+            null,
+            "1 Introduction",
+            "Long inputs are common.");
+
+        var record = Assert.Single(PaperIngestor.Parse(pdf, "paper.pdf", IngestFormat.Pdf).Records);
+
+        Assert.Contains("Our retrieval heads attend to the answer span and copy it, which we verify with causal ablations.", record.FullText, StringComparison.Ordinal);
+        Assert.Contains("leaves answers unchanged.\n\n1 Introduction", record.FullText, StringComparison.Ordinal);
+        Assert.StartsWith("Our retrieval heads attend to the answer span and copy it", record.Abstract, StringComparison.Ordinal);
+        Assert.EndsWith("unchanged.", record.Abstract, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_PdfWithoutText_IsOneClearError()
     {
         var pdf = TestPdf.Create();

@@ -215,4 +215,20 @@ public sealed class LibraryStoreTests : IDisposable
 
         Assert.Contains("is not a PaperBot library", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CountPassagesWithTerms_Prefixes_CountPassagesHoldingAWordThatStartsSo()
+    {
+        var path = _library.WriteFile("three.jsonl", """
+            {"id": "a", "title": "Sparse retrieval", "abstract": "Retrieval with sparse vectors."}
+            {"id": "b", "title": "Dense retrieval", "abstract": "Retrieving with dense vectors and BERT."}
+            {"id": "c", "title": "Tiny stories", "abstract": "Small models write stories."}
+            """);
+        await _library.Ingestor.IngestAsync(path);
+
+        var counts = await _library.Store.CountPassagesWithTermsAsync(["retriev", "bert", "autoencod", "\"quoted\" OR x"]);
+
+        Assert.Equal(3, counts.Passages);
+        Assert.Equal([2L, 1L, 0L, 0L], counts.Counts);
+    }
 }

@@ -4,10 +4,10 @@ using UglyToad.PdfPig.Writer;
 
 namespace PaperBot.Core.Tests.Support;
 
-/// <summary>Writes small real PDFs with PdfPig's builder: one line of text per argument.</summary>
+/// <summary>Writes small real PDFs with PdfPig's builder: one line of text per argument; null leaves a paragraph gap.</summary>
 internal static class TestPdf
 {
-    public static byte[] Create(params string[] lines)
+    public static byte[] Create(params string?[] lines)
     {
         var builder = new PdfDocumentBuilder();
         var page = builder.AddPage(PageSize.A4);
@@ -15,7 +15,11 @@ internal static class TestPdf
         var y = 800.0;
         foreach (var line in lines)
         {
-            page.AddText(line, 11, new UglyToad.PdfPig.Core.PdfPoint(50, y), font);
+            if (line is not null)
+            {
+                page.AddText(line, 11, new UglyToad.PdfPig.Core.PdfPoint(50, y), font);
+            }
+
             y -= 24;
         }
 

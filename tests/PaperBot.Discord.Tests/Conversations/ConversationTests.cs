@@ -152,7 +152,8 @@ public sealed class ConversationTests : IAsyncLifetime
     {
         await StartAsync();
         await AskAsync("How do dense language models scale?", thread: true);
-        await _bot!.WaitAsync(() => _discord.Threads.Count == 1, "thread");
+        // The intro message is posted once the conversation is stored.
+        await _bot!.WaitAsync(() => _discord.Threads.Count == 1 && _discord.ChannelMessages(_discord.Threads[0].Id).Count == 1, "thread with its intro");
         var thread = _discord.Threads[0].Id;
 
         await _discord.DispatchUserMessageAsync(thread, "And how does that compare to MoE?", mentionBot: true);
@@ -178,7 +179,8 @@ public sealed class ConversationTests : IAsyncLifetime
         _discord.Gateway.AllowedPrivilegedIntents = 1 << 15;
         await StartAsync(s => s["Discord:MessageContentIntent"] = "true");
         await AskAsync("How do dense language models scale?", thread: true);
-        await _bot!.WaitAsync(() => _discord.Threads.Count == 1, "thread");
+        // The intro message is posted once the conversation is stored.
+        await _bot!.WaitAsync(() => _discord.Threads.Count == 1 && _discord.ChannelMessages(_discord.Threads[0].Id).Count == 1, "thread with its intro");
         var thread = _discord.Threads[0].Id;
 
         await _discord.DispatchUserMessageAsync(thread, "and how does that compare to MoE?", mentionBot: false);

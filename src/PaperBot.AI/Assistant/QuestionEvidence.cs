@@ -1,0 +1,157 @@
+using System.Text.RegularExpressions;
+using PaperBot.AI.ModelEndpoint;
+using PaperBot.Core.Search;
+
+namespace PaperBot.AI.Assistant;
+
+/// <summary>
+/// Whether the retrieved passages are evidence for a question, beyond cosine similarity (which rates a
+/// passage on particle-based Monte Carlo inference close to a question about AlphaGo's Monte Carlo tree
+/// search). Two checks on the question's words, each weighted by its rarity in the library (IDF over passages):
+/// <list type="bullet">
+/// <item>evidence: the best passage's similarity plus <see cref="CoverageWeight"/> × the weighted share of
+/// the question's words it contains must reach <see cref="AiOptions.AbstainEvidence"/>;</item>
+/// <item>names: every name, acronym or number the question asks about that is rare in the library (AlphaGo, BERT, 1998) must appear
+/// in a retrieved passage that also holds at least <see cref="NameCoverage"/> of the question's weighted words —
+/// a survey that mentions BERT in passing is no evidence about BERT's learning rate schedule.</item>
+/// </list>
+/// </summary>
+internal static partial class QuestionEvidence
+{
+    /// <summary>How much the share of the question's words found in a passage adds to its similarity.</summary>
+    internal const double CoverageWeight = 0.5;
+
+    /// <summary>The weighted share of the question a passage naming its names must hold.</summary>
+    internal const double NameCoverage = 0.5;
+
+    /// <summary>
+    /// A name is checked only when it is rare in the library (in fewer than this share of passages): in an LLM
+    /// collection "LLMs" or "GPT" says nothing about what a question is after.
+    /// </summary>
+    internal const double RareNameShare = 0.1;
+
+    private static readonly HashSet<string> StopWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "a", "about", "after", "all", "an", "and", "any", "are", "as", "at", "be", "been", "being", "best", "between", "both", "but", "by",
+        "can", "could", "did", "do", "does", "doing", "done", "each", "for", "from", "get", "gets", "good", "had", "has", "have", "how",
+        "i", "if", "in", "instead", "into", "is", "it", "its", "make", "makes", "many", "me", "much", "my", "no", "not", "of", "on", "one",
+        "or", "other", "our", "out", "paper", "papers", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then",
+        "there", "these", "they", "this", "those", "through", "to", "up", "use", "used", "uses", "using", "very", "was", "way", "we",
+        "were", "what", "when", "where", "whether", "which", "while", "who", "whom", "why", "will", "with", "work", "would", "you", "your",
+    };
+
+    /// <summary>A word of the question: its match key, and whether it is a name (mixed case, acronym, digits, capitalised inside the question).</summary>
+    internal sealed record Term(string Word, string Key, bool IsName);
+
+    /// <summary>The outcome: covered or not, the evidence score, and why (for the log; it may quote the question).</summary>
+    internal sealed record Verdict(bool Covered, double Evidence, string Reason);
+
+    public static IReadOnlyList<Term> Terms(string question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        var terms = new List<Term>();
+        var position = 0;
+        foreach (var word in WordRegex().Matches(question).Select(m => m.Value))
+        {
+            var first = position++ == 0;
+            if (word.Length < 2 || StopWords.Contains(word))
+            {
+                continue;
+            }
+
+            var isName = word.Skip(1).Any(char.IsUpper) || word.Any(char.IsDigit) || (!first && char.IsUpper(word[0]));
+            terms.Add(new Term(word, Key(word, isName), isName));
+        }
+
+        return terms.DistinctBy(t => t.Key, StringComparer.Ordinal).ToList();
+    }
+
+    public static async Task<Verdict> AssessAsync(
+        string question, IReadOnlyList<PassageHit> hits, IResearchLibrary library, double minimumEvidence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        ArgumentNullException.ThrowIfNull(library);
+        var terms = Terms(question);
+        var bestSimilarity = hits.Count == 0 ? 0 : hits.Max(h => h.Similarity);
+        if (terms.Count == 0 || hits.Count == 0)
+        {
+            return new Verdict(hits.Count > 0, bestSimilarity + CoverageWeight, "the question has no content words to check");
+        }
+
+        var counts = await library.CountPassagesWithTermsAsync([.. terms.Select(t => Stem(t.Key))], cancellationToken);
+        var weights = counts.Counts.Select(df => Math.Log((counts.Passages + 1.0) / (df + 0.5))).ToList();
+        var total = weights.Sum();
+        var passages = hits
+            .Select(h =>
+            {
+                var words = PassageWords(h.Passage.Text);
+                var found = terms.Select(t => Contains(words, t.Key)).ToList();
+                var coverage = total <= 0 ? 1 : found.Select((f, i) => f ? weights[i] : 0).Sum() / total;
+                return (h.Similarity, Found: found, Coverage: coverage);
+            })
+            .ToList();
+        var evidence = passages.Max(p => p.Similarity + (CoverageWeight * p.Coverage));
+
+        var names = terms.Select((t, i) => (t, i))
+            .Where(x => x.t.IsName && counts.Counts[x.i] < RareNameShare * counts.Passages)
+            .ToList();
+        foreach (var (name, i) in names)
+        {
+            if (!passages.Any(p => p.Found[i]))
+            {
+                return new Verdict(false, evidence, $"'{name.Word}' appears in none of the passages found");
+            }
+        }
+
+        if (names.Count > 0)
+        {
+            var naming = passages.Where(p => names.All(n => p.Found[n.i])).Select(p => p.Coverage).DefaultIfEmpty(0).Max();
+            if (naming < NameCoverage)
+            {
+                return new Verdict(false, evidence,
+                    $"the passages naming {string.Join(", ", names.Select(n => n.t.Word))} hold only {naming:P0} of the question's weighted words");
+            }
+        }
+
+        return evidence < minimumEvidence
+            ? new Verdict(false, evidence, $"evidence {evidence:F3} is below {minimumEvidence:F3}")
+            : new Verdict(true, evidence, $"evidence {evidence:F3}");
+    }
+
+    // Lower case without hyphens ("pre-training" = "pretraining"); an acronym's plural matches its singular ("LLMs").
+    private static string Key(string word, bool isName)
+    {
+        var key = word.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
+        return isName && word.Length > 2 && word[^1] == 's' && char.IsUpper(word[^2]) ? key[..^1] : key;
+    }
+
+    private static HashSet<string> PassageWords(string text)
+    {
+        var words = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var word in WordRegex().Matches(text).Select(m => m.Value.ToLowerInvariant()))
+        {
+            words.Add(word.Replace("-", "", StringComparison.Ordinal));
+            foreach (var part in word.Split('-', StringSplitOptions.RemoveEmptyEntries))
+            {
+                words.Add(part);
+            }
+        }
+
+        return words;
+    }
+
+    // Short keys match whole words (plus one letter: "rate" → "rates"); longer ones by their stem-like
+    // prefix, so "specialised" finds "specialized" and "communities" finds "community".
+    private static bool Contains(HashSet<string> words, string key)
+    {
+        var stem = Stem(key);
+        return key.Length <= 4
+            ? words.Any(w => w.StartsWith(stem, StringComparison.Ordinal) && w.Length <= key.Length + 1)
+            : words.Any(w => w.StartsWith(stem, StringComparison.Ordinal));
+    }
+
+    private static string Stem(string key) => key.Length <= 4 ? key : key[..Math.Max(4, key.Length - 3)];
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+(?:[-.][\p{L}\p{N}]+)*")]
+    private static partial Regex WordRegex();
+}
