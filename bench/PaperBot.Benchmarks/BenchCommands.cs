@@ -18,6 +18,8 @@ internal static class BenchCommands
         usage: dotnet run -c Release --project bench/PaperBot.Benchmarks -- <verb> [options]
           embed      throughput on the 72 sample abstracts and 1,000 arXiv abstracts, single-query latency
           search     hybrid search latency and memory on a library of --papers N (real papers replicated under new ids)
+          quality    nDCG@10 / recall@100 of BM25, embeddings and fusion variants: arXiv title -> abstract (1,000
+                     queries) and the dev + held-out questions (--library FOLDER caches the two libraries)
           evalembed  embeddings-only top-1/top-5 hit rate of the dev questions over the 72 sample papers
           parity     cosine between our vectors and the package's own encoder on the 72 sample abstracts
           baseline   the package's own encoder: one abstract per call, and everything in one call
@@ -39,6 +41,14 @@ internal static class BenchCommands
 
         var verb = args[0];
         var options = ParseOptions(args.AsSpan(1));
+        if (verb == "quality")
+        {
+            Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
+            Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+            await QualityBench.RunAsync(options.Library);
+            return 0;
+        }
+
         if (verb == "search")
         {
             Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");

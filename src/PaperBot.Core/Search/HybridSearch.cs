@@ -7,8 +7,8 @@ using PaperBot.Core.Library;
 namespace PaperBot.Core.Search;
 
 /// <summary>
-/// Hybrid search: SQLite FTS5 BM25 over titles, abstracts and full-text chunks, fused by weighted
-/// reciprocal rank with cosine similarity from the embedding model over an in-memory index.
+/// Hybrid search: SQLite FTS5 BM25 over titles, abstracts and full-text chunks, fused (normalised scores or
+/// reciprocal rank, <see cref="SearchOptions.Fusion"/>) with cosine similarity from the embedding model over an in-memory index.
 /// The index reloads when the library changes (also when another process changed it).
 /// </summary>
 public sealed partial class HybridSearch : IDisposable
@@ -59,21 +59,10 @@ public sealed partial class HybridSearch : IDisposable
 
         var (index, queryVector, fused) = ranked.Value;
 
-        // A paper's score is its best passage's; one good chunk is enough to make a paper relevant.
-        var best = new Dictionary<string, (int Index, double Score)>(StringComparer.Ordinal);
-        foreach (var (i, score) in fused)
-        {
-            var paperId = index.PaperIds[i];
-            if (!best.TryGetValue(paperId, out var current) || score > current.Score)
-            {
-                best[paperId] = (i, score);
-            }
-        }
-
-        var topPapers = best.OrderByDescending(kv => kv.Value.Score).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(Math.Max(0, top)).ToList();
-        var papers = (await _store.GetManyAsync([.. topPapers.Select(kv => kv.Key)], cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var topPapers = RankPapers(index, fused).Take(Math.Max(0, top)).ToList();
+        var papers = (await _store.GetManyAsync([.. topPapers.Select(p => p.PaperId)], cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
         var hits = new List<SearchHit>(topPapers.Count);
-        foreach (var (paperId, (i, score)) in topPapers)
+        foreach (var (paperId, i, score) in topPapers)
         {
             if (!papers.TryGetValue(paperId, out var paper))
             {
@@ -122,6 +111,22 @@ public sealed partial class HybridSearch : IDisposable
     private async Task<(EmbeddingIndex Index, float[] QueryVector, List<(int Index, double Score)> Fused)?> RankPassagesAsync(
         string query, SearchMode mode, CancellationToken cancellationToken)
     {
+        var candidates = await CandidatesAsync(query, mode, cancellationToken);
+        if (candidates is null)
+        {
+            return null;
+        }
+
+        var fused = RankFusion.Fuse(_options.Fusion, _options.FusionK, _options.SemanticWeight, _options.LexicalWeight, candidates.Semantic, candidates.Lexical);
+        return (candidates.Index, candidates.QueryVector, fused);
+    }
+
+    /// <summary>
+    /// The two rankings before fusion: the embedding ranking (cosine similarity) and the BM25 ranking (FTS5's
+    /// bm25 negated, so higher is better), each at most <see cref="SearchOptions.Candidates"/> passages, best first.
+    /// </summary>
+    internal async Task<SearchCandidates?> CandidatesAsync(string query, SearchMode mode, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(query);
         query = PaperIds.NormalizeWhitespace(query);
         if (query.Length == 0)
@@ -137,33 +142,47 @@ public sealed partial class HybridSearch : IDisposable
 
         // BM25 in SQLite and the query embedding + vector scan run at the same time, on separate cores.
         var lexical = mode == SearchMode.SemanticOnly
-            ? Task.FromResult(new List<long>())
+            ? Task.FromResult(new List<(long RowId, double Score)>())
             : Task.Run(() => LexicalAsync(index, query, _options.Candidates, cancellationToken), cancellationToken);
         var queryVector = await _embedder.EmbedQueryAsync(query, cancellationToken);
-        var scores = new Dictionary<int, double>();
+        var semantic = new List<(int Index, double Score)>();
         if (mode != SearchMode.LexicalOnly)
         {
-            var rank = 0;
-            foreach (var (i, _) in index.Nearest(queryVector, _options.Candidates))
+            foreach (var (i, similarity) in index.Nearest(queryVector, _options.Candidates))
             {
-                scores[i] = _options.SemanticWeight / (_options.FusionK + ++rank);
+                semantic.Add((i, similarity));
             }
         }
 
-        var lexicalRank = 0;
-        foreach (var rowId in await lexical)
+        var lexicalRanking = new List<(int Index, double Score)>();
+        foreach (var (rowId, score) in await lexical)
         {
             if (index.TryGetIndex(rowId, out var i))
             {
-                scores[i] = scores.GetValueOrDefault(i) + (_options.LexicalWeight / (_options.FusionK + ++lexicalRank));
+                lexicalRanking.Add((i, score));
             }
         }
 
-        var fused = scores.Select(kv => (kv.Key, kv.Value)).OrderByDescending(s => s.Value).ThenBy(s => s.Key).ToList();
-        return (index, queryVector, fused);
+        return new SearchCandidates(index, queryVector, semantic, lexicalRanking);
     }
 
-    private async Task<List<long>> LexicalAsync(EmbeddingIndex index, string query, int limit, CancellationToken cancellationToken)
+    /// <summary>Papers in order of their best passage's fused score: a paper is as relevant as its best chunk.</summary>
+    internal static List<(string PaperId, int Index, double Score)> RankPapers(EmbeddingIndex index, IEnumerable<(int Index, double Score)> fused)
+    {
+        var best = new Dictionary<string, (int Index, double Score)>(StringComparer.Ordinal);
+        foreach (var (i, score) in fused)
+        {
+            var paperId = index.PaperIds[i];
+            if (!best.TryGetValue(paperId, out var current) || score > current.Score)
+            {
+                best[paperId] = (i, score);
+            }
+        }
+
+        return [.. best.Select(kv => (kv.Key, kv.Value.Index, kv.Value.Score)).OrderByDescending(p => p.Score).ThenBy(p => p.Key, StringComparer.Ordinal)];
+    }
+
+    private async Task<List<(long RowId, double Score)>> LexicalAsync(EmbeddingIndex index, string query, int limit, CancellationToken cancellationToken)
     {
         var terms = QueryTerms(query);
         if (terms.Count == 0)
@@ -175,17 +194,17 @@ public sealed partial class HybridSearch : IDisposable
         terms = DropCommonTerms(index, terms);
         var match = ToFtsQuery(terms);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT rowid FROM passages_fts WHERE passages_fts MATCH $q ORDER BY bm25(passages_fts, {TitleWeight}, {BodyWeight}) LIMIT $limit";
+        command.CommandText = $"SELECT rowid, bm25(passages_fts, {TitleWeight}, {BodyWeight}) AS score FROM passages_fts WHERE passages_fts MATCH $q ORDER BY score LIMIT $limit";
         command.Parameters.AddWithValue("$q", match);
         command.Parameters.AddWithValue("$limit", limit);
-        var rowIds = new List<long>();
+        var rows = new List<(long, double)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rowIds.Add(reader.GetInt64(0));
+            rows.Add((reader.GetInt64(0), -reader.GetDouble(1)));
         }
 
-        return rowIds;
+        return rows;
     }
 
     /// <summary>Words of the query, each quoted (so FTS5 syntax in user text is inert), joined by OR; longer words also match as prefixes.</summary>
@@ -301,3 +320,7 @@ public sealed partial class HybridSearch : IDisposable
     [GeneratedRegex(@"[\p{L}\p{N}]+")]
     private static partial Regex WordRegex();
 }
+
+/// <summary>The embedding and BM25 rankings of one query before fusion (passage index into <see cref="Index"/>, score; best first).</summary>
+internal sealed record SearchCandidates(
+    EmbeddingIndex Index, float[] QueryVector, IReadOnlyList<(int Index, double Score)> Semantic, IReadOnlyList<(int Index, double Score)> Lexical);
