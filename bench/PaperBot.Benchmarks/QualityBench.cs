@@ -142,7 +142,7 @@ internal static class QualityBench
             .Where(r => !string.IsNullOrWhiteSpace(r.Id) && !string.IsNullOrWhiteSpace(r.Title) && !string.IsNullOrWhiteSpace(r.Abstract))
             .Select(r => (PaperIds.NormalizeWhitespace(r.Id!), PaperIds.NormalizeWhitespace(r.Title!), PaperIds.NormalizeWhitespace(r.Abstract!)))];
 
-    private static List<(string Query, string[] Relevant)> Questions(string file) =>
+    internal static List<(string Query, string[] Relevant)> Questions(string file) =>
         [.. File.ReadLines(Fixture(file))
             .Where(l => l.Trim().Length > 0)
             .Select(l => JsonDocument.Parse(l).RootElement)

@@ -1,19 +1,22 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
 namespace PaperBot.Core.Search;
 
 /// <summary>
-/// All passage vectors in one contiguous array, scanned exactly (brute force with SIMD dot products):
-/// at 100k passages of 384 floats that is ~150 MB and a few milliseconds a query, with no approximation.
+/// All passage vectors in one contiguous array, scanned exactly (brute force with SIMD dot products), as float32
+/// or as int8 (<see cref="VectorPrecision"/>): at 100k passages of 384 dimensions that is 150 MB or 38 MB.
 /// </summary>
 internal sealed class EmbeddingIndex
 {
-    private readonly float[] _matrix;
+    private readonly float[]? _matrix;
+    private readonly QuantizedVectors? _quantized;
     private readonly Dictionary<string, List<int>> _byPaper;
     private readonly Dictionary<long, int> _byRowId;
 
-    private EmbeddingIndex(long generation, int dimensions, long[] rowIds, string[] paperIds, int[] chunks, float[] matrix, Dictionary<string, long> vocabulary)
+    private EmbeddingIndex(
+        long generation, int dimensions, long[] rowIds, string[] paperIds, int[] chunks, float[]? matrix, QuantizedVectors? quantized, Dictionary<string, long> vocabulary)
     {
         Vocabulary = vocabulary;
         Generation = generation;
@@ -22,6 +25,7 @@ internal sealed class EmbeddingIndex
         PaperIds = paperIds;
         Chunks = chunks;
         _matrix = matrix;
+        _quantized = quantized;
         _byPaper = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         _byRowId = new Dictionary<long, int>(rowIds.Length);
         for (var i = 0; i < rowIds.Length; i++)
@@ -51,32 +55,56 @@ internal sealed class EmbeddingIndex
 
     public int[] Chunks { get; }
 
-    public static async Task<EmbeddingIndex> LoadAsync(SqliteConnection connection, long generation, CancellationToken cancellationToken)
+    public static async Task<EmbeddingIndex> LoadAsync(SqliteConnection connection, long generation, VectorPrecision precision, CancellationToken cancellationToken)
     {
-        var rowIds = new List<long>();
-        var paperIds = new List<string>();
-        var chunks = new List<int>();
-        var vectors = new List<float>();
+        int capacity;
+        await using (var count = connection.CreateCommand())
+        {
+            count.CommandText = "SELECT count(*) FROM passages WHERE embedding IS NOT NULL";
+            capacity = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var rowIds = new List<long>(capacity);
+        var paperIds = new List<string>(capacity);
+        var chunks = new List<int>(capacity);
+        float[]? matrix = null;
+        QuantizedVectors? quantized = null;
         var dimensions = 0;
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT rowid, paper_id, chunk, embedding FROM passages WHERE embedding IS NOT NULL ORDER BY rowid";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken) && rowIds.Count < capacity)
         {
-            var vector = PassageEmbedder.FromBlob((byte[])reader.GetValue(3));
+            var vector = MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(3));
             if (dimensions == 0)
             {
                 dimensions = vector.Length;
+                if (precision == VectorPrecision.Quantized)
+                {
+                    quantized = new QuantizedVectors(dimensions, capacity);
+                }
+                else
+                {
+                    matrix = new float[(long)capacity * dimensions];
+                }
             }
             else if (vector.Length != dimensions)
             {
                 continue; // a vector from another model mid-migration; the re-embed pass replaces it
             }
 
+            if (quantized is not null)
+            {
+                quantized.Add(vector);
+            }
+            else
+            {
+                vector.CopyTo(matrix.AsSpan(rowIds.Count * dimensions, dimensions));
+            }
+
             rowIds.Add(reader.GetInt64(0));
             paperIds.Add(string.Intern(reader.GetString(1)));
             chunks.Add(reader.GetInt32(2));
-            vectors.AddRange(vector);
         }
 
         await reader.DisposeAsync();
@@ -89,11 +117,22 @@ internal sealed class EmbeddingIndex
             vocabulary[terms.GetString(0)] = terms.GetInt64(1);
         }
 
-        return new EmbeddingIndex(generation, dimensions, [.. rowIds], [.. paperIds], [.. chunks], [.. vectors], vocabulary);
+        return new EmbeddingIndex(generation, dimensions, [.. rowIds], [.. paperIds], [.. chunks], matrix, quantized, vocabulary);
     }
 
-    public float Similarity(int index, ReadOnlySpan<float> query) =>
-        TensorPrimitives.Dot(_matrix.AsSpan(index * Dimensions, Dimensions), query);
+    /// <summary>Bytes held by the vectors.</summary>
+    public long VectorBytes => _quantized is not null ? (long)Count * (Dimensions + sizeof(float)) : (long)Count * Dimensions * sizeof(float);
+
+    public float Similarity(int index, ReadOnlySpan<float> query)
+    {
+        if (_quantized is not null)
+        {
+            // Exact float cosine against the int8 codes dequantised: the reported similarity stays comparable across precisions.
+            return query.Length == Dimensions ? _quantized.SimilarityTo(index, query) : 0;
+        }
+
+        return TensorPrimitives.Dot(_matrix.AsSpan(index * Dimensions, Dimensions), query);
+    }
 
     public bool TryGetIndex(long rowId, out int index) => _byRowId.TryGetValue(rowId, out index);
 
@@ -105,6 +144,11 @@ internal sealed class EmbeddingIndex
         if (Count == 0 || query.Length != Dimensions)
         {
             return [];
+        }
+
+        if (_quantized is not null)
+        {
+            return _quantized.Nearest(query, top);
         }
 
         var heap = new PriorityQueue<int, float>(top + 1);

@@ -295,7 +295,7 @@ public sealed partial class HybridSearch : IDisposable
 
             var started = TimeProvider.System.GetTimestamp();
             await using var connection = await _store.OpenAsync(cancellationToken);
-            _index = await EmbeddingIndex.LoadAsync(connection, generation, cancellationToken);
+            _index = await EmbeddingIndex.LoadAsync(connection, generation, _options.VectorPrecision, cancellationToken);
             _logger.LogDebug("Search index loaded: {Passages} passages in {ElapsedMs} ms", _index.Count, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
             return _index;
         }

@@ -25,9 +25,22 @@ public sealed class SearchOptions
     [Range(0.0, 10.0)]
     public double LexicalWeight { get; set; } = 0.6;
 
+    /// <summary>How passage vectors are held in memory and scanned.</summary>
+    public VectorPrecision VectorPrecision { get; set; } = VectorPrecision.Quantized;
+
     /// <summary>How many passages each ranking contributes before fusion.</summary>
     [Range(10, 10000)]
     public int Candidates { get; set; } = 200;
+}
+
+/// <summary>How the in-memory vector index stores passage vectors.</summary>
+public enum VectorPrecision
+{
+    /// <summary>32-bit floats: exact cosine, 4 bytes a dimension.</summary>
+    Full,
+
+    /// <summary>int8 with a scale per vector: a quarter of the memory and of the bytes scanned a query.</summary>
+    Quantized,
 }
 
 /// <summary>Which rankings a search uses; <see cref="Hybrid"/> except when measuring.</summary>
