@@ -6,18 +6,22 @@ namespace PaperBot.Core.Search;
 
 /// <summary>
 /// All passage vectors in one contiguous array, scanned exactly (brute force with SIMD dot products), as float32
-/// or as int8 (<see cref="VectorPrecision"/>): at 100k passages of 384 dimensions that is 150 MB or 38 MB.
+/// or as int8 (<see cref="VectorPrecision"/>): at 100k passages of 384 dimensions that is 150 MB or 38 MB. Large
+/// libraries hold no vectors here: they search a persisted HNSW graph (<see cref="HnswVectorIndex"/>) instead.
 /// </summary>
 internal sealed class EmbeddingIndex
 {
     private readonly float[]? _matrix;
     private readonly QuantizedVectors? _quantized;
+    private readonly HnswVectorIndex? _approximate;
     private readonly Dictionary<string, List<int>> _byPaper;
     private readonly Dictionary<long, int> _byRowId;
 
     private EmbeddingIndex(
-        long generation, int dimensions, long[] rowIds, string[] paperIds, int[] chunks, float[]? matrix, QuantizedVectors? quantized, Dictionary<string, long> vocabulary)
+        long generation, int dimensions, long[] rowIds, string[] paperIds, int[] chunks, float[]? matrix, QuantizedVectors? quantized, Dictionary<string, long> vocabulary,
+        HnswVectorIndex? approximate = null)
     {
+        _approximate = approximate;
         Vocabulary = vocabulary;
         Generation = generation;
         Dimensions = dimensions;
@@ -108,6 +112,52 @@ internal sealed class EmbeddingIndex
         }
 
         await reader.DisposeAsync();
+        var vocabulary = await LoadVocabularyAsync(connection, cancellationToken);
+        return new EmbeddingIndex(generation, dimensions, [.. rowIds], [.. paperIds], [.. chunks], matrix, quantized, vocabulary);
+    }
+
+    /// <summary>
+    /// Passage ids and chunk numbers only (from the covering index, not the rows with their vectors), then the HNSW
+    /// index caught up with them: loading a million passages reads tens of megabytes rather than gigabytes.
+    /// </summary>
+    public static async Task<EmbeddingIndex> LoadApproximateAsync(
+        SqliteConnection connection, long generation, HnswVectorIndex approximate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(approximate);
+        var rowIds = new List<long>();
+        var paperIds = new List<string>();
+        var chunks = new List<int>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT rowid, paper_id, chunk FROM passages";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rowIds.Add(reader.GetInt64(0));
+                paperIds.Add(string.Intern(reader.GetString(1)));
+                chunks.Add(reader.GetInt32(2));
+            }
+        }
+
+        var sorted = rowIds.ToArray();
+        Array.Sort(sorted);
+        approximate.CatchUp(connection, sorted, cancellationToken);
+        var vocabulary = await LoadVocabularyAsync(connection, cancellationToken);
+        return new EmbeddingIndex(generation, approximate.Dimensions, [.. rowIds], [.. paperIds], [.. chunks], null, null, vocabulary, approximate);
+    }
+
+    /// <summary>Passages with a vector and that vector's length, without reading the vectors.</summary>
+    public static async Task<(long Passages, int Dimensions)> CountAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*), (SELECT length(embedding) / 4 FROM passages WHERE embedding IS NOT NULL LIMIT 1) FROM passages";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? 0 : reader.GetInt32(1));
+    }
+
+    private static async Task<Dictionary<string, long>> LoadVocabularyAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
         var vocabulary = new Dictionary<string, long>(StringComparer.Ordinal);
         await using var vocabularyCommand = connection.CreateCommand();
         vocabularyCommand.CommandText = "SELECT term, doc FROM passages_vocab";
@@ -117,14 +167,19 @@ internal sealed class EmbeddingIndex
             vocabulary[terms.GetString(0)] = terms.GetInt64(1);
         }
 
-        return new EmbeddingIndex(generation, dimensions, [.. rowIds], [.. paperIds], [.. chunks], matrix, quantized, vocabulary);
+        return vocabulary;
     }
 
-    /// <summary>Bytes held by the vectors.</summary>
-    public long VectorBytes => _quantized is not null ? (long)Count * (Dimensions + sizeof(float)) : (long)Count * Dimensions * sizeof(float);
+    /// <summary>Whether this index searches the HNSW graph rather than scanning.</summary>
+    public bool IsApproximate => _approximate is not null;
 
     public float Similarity(int index, ReadOnlySpan<float> query)
     {
+        if (_approximate is not null)
+        {
+            return _approximate.Similarity(RowIds[index], query);
+        }
+
         if (_quantized is not null)
         {
             // Exact float cosine against the int8 codes dequantised: the reported similarity stays comparable across precisions.
@@ -149,6 +204,20 @@ internal sealed class EmbeddingIndex
         if (_quantized is not null)
         {
             return _quantized.Nearest(query, top);
+        }
+
+        if (_approximate is not null)
+        {
+            var nearest = new List<(int, float)>(top);
+            foreach (var (rowId, similarity) in _approximate.Nearest(query, top))
+            {
+                if (_byRowId.TryGetValue(rowId, out var i))
+                {
+                    nearest.Add((i, similarity)); // a key the library no longer has is left out
+                }
+            }
+
+            return nearest;
         }
 
         var heap = new PriorityQueue<int, float>(top + 1);

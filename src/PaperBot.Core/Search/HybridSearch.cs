@@ -32,6 +32,7 @@ public sealed partial class HybridSearch : IDisposable
     private readonly ILogger<HybridSearch> _logger;
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private EmbeddingIndex? _index;
+    private HnswVectorIndex? _approximate;
 
     public HybridSearch(LibraryStore store, PassageEmbedder embedder, IOptions<SearchOptions> options, ILogger<HybridSearch> logger)
     {
@@ -42,7 +43,33 @@ public sealed partial class HybridSearch : IDisposable
         _logger = logger;
     }
 
-    public void Dispose() => _loadLock.Dispose();
+    public void Dispose()
+    {
+        _approximate?.Dispose();
+        _loadLock.Dispose();
+    }
+
+    /// <summary>
+    /// Drops the vector index saved beside the library and builds it again from the stored vectors (a changed model is
+    /// noticed on its own; this is for a damaged or suspect index). Returns the number of passages indexed.
+    /// </summary>
+    public async Task<int> RebuildVectorIndexAsync(CancellationToken cancellationToken = default)
+    {
+        await _loadLock.WaitAsync(cancellationToken);
+        try
+        {
+            _approximate?.Dispose();
+            _approximate = null;
+            _index = null;
+            HnswVectorIndex.Delete(_store.FilePath);
+        }
+        finally
+        {
+            _loadLock.Release();
+        }
+
+        return (await GetIndexAsync(cancellationToken)).Count;
+    }
 
     /// <summary>The best <paramref name="top"/> papers for a query.</summary>
     public Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken = default) =>
@@ -295,8 +322,25 @@ public sealed partial class HybridSearch : IDisposable
 
             var started = TimeProvider.System.GetTimestamp();
             await using var connection = await _store.OpenAsync(cancellationToken);
-            _index = await EmbeddingIndex.LoadAsync(connection, generation, _options.VectorPrecision, cancellationToken);
-            _logger.LogDebug("Search index loaded: {Passages} passages in {ElapsedMs} ms", _index.Count, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            var (passages, dimensions) = await EmbeddingIndex.CountAsync(connection, cancellationToken);
+            if (passages >= _options.ApproximateFromPassages && dimensions > 0)
+            {
+                if (_approximate is null || _approximate.Model != _embedder.ModelId || _approximate.Dimensions != dimensions)
+                {
+                    _approximate?.Dispose();
+                    _approximate = HnswVectorIndex.Open(_store.FilePath, _embedder.ModelId, dimensions, _logger);
+                }
+
+                _index = await EmbeddingIndex.LoadApproximateAsync(connection, generation, _approximate, cancellationToken);
+            }
+            else
+            {
+                _index = await EmbeddingIndex.LoadAsync(connection, generation, _options.VectorPrecision, cancellationToken);
+            }
+
+            _logger.LogDebug(
+                "Search index loaded: {Passages} passages ({Kind}) in {ElapsedMs} ms",
+                _index.Count, _index.IsApproximate ? "HNSW" : _options.VectorPrecision.ToString(), TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
             return _index;
         }
         finally

@@ -28,6 +28,13 @@ public sealed class SearchOptions
     /// <summary>How passage vectors are held in memory and scanned.</summary>
     public VectorPrecision VectorPrecision { get; set; } = VectorPrecision.Quantized;
 
+    /// <summary>
+    /// From this many passages on, vector search uses an HNSW graph saved beside the library (approximate, sub-millisecond,
+    /// no vectors loaded at start) instead of scanning every vector; below it, the scan is exact and fast enough.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int ApproximateFromPassages { get; set; } = 250_000;
+
     /// <summary>How many passages each ranking contributes before fusion.</summary>
     [Range(10, 10000)]
     public int Candidates { get; set; } = 200;
