@@ -17,7 +17,8 @@ internal static class BenchCommands
     private const string Usage = """
         usage: dotnet run -c Release --project bench/PaperBot.Benchmarks -- <verb> [options]
           embed      throughput on the 72 sample abstracts and 1,000 arXiv abstracts, single-query latency
-          search     hybrid search latency and memory on a library of --papers N (real papers replicated under new ids)
+          search     hybrid search latency and memory on a library of --papers N (real papers replicated under new ids):
+                     --configs now,before,hnsw (the defaults; today's RRF + float32 scan; HNSW forced), side by side
           quality    nDCG@10 / recall@100 of BM25, embeddings and fusion variants: arXiv title -> abstract (1,000
                      queries) and the dev + held-out questions (--library FOLDER caches the two libraries)
           vectors    nearest-neighbour search over --papers N distinct vectors: exact float32 vs int8 scan vs USearch
@@ -63,7 +64,7 @@ internal static class BenchCommands
         {
             Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
             Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
-            await SearchBench.RunAsync(options.Papers, options.Runs, options.Library);
+            await SearchBench.RunAsync(options.Papers, options.Runs, options.Library, args.Contains("--configs") ? options.Configs : "now,before,hnsw");
             return 0;
         }
 

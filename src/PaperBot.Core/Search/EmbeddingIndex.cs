@@ -18,11 +18,12 @@ internal sealed class EmbeddingIndex
     private readonly Dictionary<long, int> _byRowId;
 
     private EmbeddingIndex(
-        long generation, int dimensions, long[] rowIds, string[] paperIds, int[] chunks, float[]? matrix, QuantizedVectors? quantized, Dictionary<string, long> vocabulary,
+        long generation, int dimensions, long[] rowIds, string[] paperIds, int[] chunks, float[]? matrix, QuantizedVectors? quantized, TermStatistics terms,
         HnswVectorIndex? approximate = null)
     {
         _approximate = approximate;
-        Vocabulary = vocabulary;
+
+        Terms = terms;
         Generation = generation;
         Dimensions = dimensions;
         RowIds = rowIds;
@@ -44,10 +45,11 @@ internal sealed class EmbeddingIndex
         }
     }
 
+
     public long Generation { get; }
 
     /// <summary>FTS vocabulary (porter stems) with the number of passages holding each: query-planning statistics.</summary>
-    public IReadOnlyDictionary<string, long> Vocabulary { get; }
+    public TermStatistics Terms { get; }
 
     public int Dimensions { get; }
 
@@ -59,7 +61,8 @@ internal sealed class EmbeddingIndex
 
     public int[] Chunks { get; }
 
-    public static async Task<EmbeddingIndex> LoadAsync(SqliteConnection connection, long generation, VectorPrecision precision, CancellationToken cancellationToken)
+    public static async Task<EmbeddingIndex> LoadAsync(
+        SqliteConnection connection, long generation, VectorPrecision precision, TermStatistics terms, CancellationToken cancellationToken)
     {
         int capacity;
         await using (var count = connection.CreateCommand())
@@ -111,9 +114,7 @@ internal sealed class EmbeddingIndex
             chunks.Add(reader.GetInt32(2));
         }
 
-        await reader.DisposeAsync();
-        var vocabulary = await LoadVocabularyAsync(connection, cancellationToken);
-        return new EmbeddingIndex(generation, dimensions, [.. rowIds], [.. paperIds], [.. chunks], matrix, quantized, vocabulary);
+        return new EmbeddingIndex(generation, dimensions, [.. rowIds], [.. paperIds], [.. chunks], matrix, quantized, terms);
     }
 
     /// <summary>
@@ -121,7 +122,7 @@ internal sealed class EmbeddingIndex
     /// index caught up with them: loading a million passages reads tens of megabytes rather than gigabytes.
     /// </summary>
     public static async Task<EmbeddingIndex> LoadApproximateAsync(
-        SqliteConnection connection, long generation, HnswVectorIndex approximate, CancellationToken cancellationToken)
+        SqliteConnection connection, long generation, HnswVectorIndex approximate, TermStatistics terms, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(approximate);
         var rowIds = new List<long>();
@@ -142,8 +143,7 @@ internal sealed class EmbeddingIndex
         var sorted = rowIds.ToArray();
         Array.Sort(sorted);
         approximate.CatchUp(connection, sorted, cancellationToken);
-        var vocabulary = await LoadVocabularyAsync(connection, cancellationToken);
-        return new EmbeddingIndex(generation, approximate.Dimensions, [.. rowIds], [.. paperIds], [.. chunks], null, null, vocabulary, approximate);
+        return new EmbeddingIndex(generation, approximate.Dimensions, [.. rowIds], [.. paperIds], [.. chunks], null, null, terms, approximate);
     }
 
     /// <summary>Passages with a vector and that vector's length, without reading the vectors.</summary>
@@ -154,20 +154,6 @@ internal sealed class EmbeddingIndex
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return (reader.GetInt64(0), reader.IsDBNull(1) ? 0 : reader.GetInt32(1));
-    }
-
-    private static async Task<Dictionary<string, long>> LoadVocabularyAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        var vocabulary = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var vocabularyCommand = connection.CreateCommand();
-        vocabularyCommand.CommandText = "SELECT term, doc FROM passages_vocab";
-        await using var terms = await vocabularyCommand.ExecuteReaderAsync(cancellationToken);
-        while (await terms.ReadAsync(cancellationToken))
-        {
-            vocabulary[terms.GetString(0)] = terms.GetInt64(1);
-        }
-
-        return vocabulary;
     }
 
     /// <summary>Whether this index searches the HNSW graph rather than scanning.</summary>

@@ -17,7 +17,7 @@ public sealed partial class HybridSearch : IDisposable
     private const double BodyWeight = 1.0;
     private const int MinPrefixLength = 5;
     private const long PostingBudget = 4000;
-    private const int PruneFromPassages = 20_000;
+    internal const int PruneFromPassages = 20_000;
 
     private static readonly HashSet<string> StopWords = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -218,8 +218,9 @@ public sealed partial class HybridSearch : IDisposable
         }
 
         await using var connection = await _store.OpenAsync(cancellationToken);
-        terms = DropCommonTerms(index, terms);
-        var match = ToFtsQuery(terms);
+        var match = index.Count < PruneFromPassages || (long)index.Count * terms.Count <= PostingBudget
+            ? ToFtsQuery(terms) // small libraries rank every word: BM25 over them costs a few milliseconds
+            : PlanLargeQuery(index.Terms, await StemAsync(connection, terms, cancellationToken));
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT rowid, bm25(passages_fts, {TitleWeight}, {BodyWeight}) AS score FROM passages_fts WHERE passages_fts MATCH $q ORDER BY score LIMIT $limit";
         command.Parameters.AddWithValue("$q", match);
@@ -248,54 +249,77 @@ public sealed partial class HybridSearch : IDisposable
             .Distinct(StringComparer.Ordinal)];
 
     /// <summary>
-    /// Bounds the cost of BM25 on a large library: FTS5 scores every passage holding any query word, so the
-    /// rarest words are kept while their passages add up to at most <see cref="PostingBudget"/>; the words
-    /// left out are the common ones ("language", "model" in an LLM collection) that BM25 weighs least.
-    /// The rarest word always stays.
+    /// Bounds the cost of BM25 on a large library: FTS5 scores every passage holding any query word (about 7 µs each),
+    /// so the rarest words are kept while their passages add up to at most <see cref="PostingBudget"/>; the words left
+    /// out are the common ones ("language", "model" in an LLM collection) that BM25 weighs least. The rarest word always
+    /// stays. Costs are exact: each word's porter stem (from FTS5's own tokenizer) looked up in the FTS vocabulary, and
+    /// a word is matched as a prefix only when that adds little ("generalization"* is gener* and matches "generate").
     /// </summary>
-    private static List<string> DropCommonTerms(EmbeddingIndex index, List<string> terms)
+    internal static string PlanLargeQuery(TermStatistics statistics, List<(string Word, string Stem)> terms)
     {
-        if (index.Count < PruneFromPassages || (long)index.Count * terms.Count <= PostingBudget)
+        var costed = new List<(string Word, bool Prefix, long Passages)>(terms.Count);
+        foreach (var (word, stem) in terms)
         {
-            return terms; // small libraries rank every word: BM25 over them costs a few milliseconds
+            var exact = statistics.Documents(stem);
+            var prefixed = word.Length >= MinPrefixLength ? statistics.PrefixDocuments(stem) : exact;
+            var prefix = word.Length >= MinPrefixLength && prefixed <= 2 * Math.Max(exact, 1);
+            costed.Add((word, prefix, prefix ? prefixed : exact));
         }
 
         var kept = new List<string>();
         long postings = 0;
-        foreach (var (term, documents) in terms.Select(t => (t, DocumentFrequency(index.Vocabulary, t))).OrderBy(f => f.Item2))
+        foreach (var (word, prefix, passages) in costed.OrderBy(c => c.Passages).ThenBy(c => c.Word, StringComparer.Ordinal))
         {
-            postings += documents;
+            postings += passages;
             if (kept.Count > 0 && postings > PostingBudget)
             {
                 break;
             }
 
-            kept.Add(term);
+            kept.Add(prefix ? $"\"{word}\"*" : $"\"{word}\"");
         }
 
-        return kept;
+        return string.Join(" OR ", kept);
     }
 
-    /// <summary>
-    /// Passages holding a word, from the FTS vocabulary of porter stems: the longest stem the word starts
-    /// with (or that ends in i where the word has y, "study" → "studi").
-    /// </summary>
-    internal static long DocumentFrequency(IReadOnlyDictionary<string, long> vocabulary, string word)
+    /// <summary>The porter stem FTS5 gives each word, from a temporary FTS5 table with the library's tokenizer.</summary>
+    private static async Task<List<(string Word, string Stem)>> StemAsync(SqliteConnection connection, List<string> words, CancellationToken cancellationToken)
     {
-        for (var length = word.Length; length >= 2; length--)
+        await using (var setup = connection.CreateCommand())
         {
-            if (vocabulary.TryGetValue(word[..length], out var documents))
-            {
-                return documents;
-            }
+            setup.CommandText = """
+                CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_words USING fts5 (word, tokenize = 'porter unicode61 remove_diacritics 2');
+                CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_stems USING fts5vocab (temp, query_words, 'instance');
+                DELETE FROM temp.query_words;
+                """;
+            await setup.ExecuteNonQueryAsync(cancellationToken);
+        }
 
-            if (word[length - 1] == 'y' && vocabulary.TryGetValue(string.Concat(word.AsSpan(0, length - 1), "i"), out documents))
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO temp.query_words (rowid, word) VALUES ($i, $w)";
+            var i = insert.Parameters.Add("$i", SqliteType.Integer);
+            var w = insert.Parameters.Add("$w", SqliteType.Text);
+            for (var k = 0; k < words.Count; k++)
             {
-                return documents;
+                i.Value = k;
+                w.Value = words[k];
+                await insert.ExecuteNonQueryAsync(cancellationToken);
             }
         }
 
-        return 0;
+        var stems = new string?[words.Count];
+        await using (var select = connection.CreateCommand())
+        {
+            select.CommandText = "SELECT doc, term FROM temp.query_stems ORDER BY doc, offset";
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                stems[reader.GetInt32(0)] ??= reader.GetString(1);
+            }
+        }
+
+        return [.. words.Select((word, k) => (word, stems[k] ?? word))];
     }
 
     private async Task<EmbeddingIndex> GetIndexAsync(CancellationToken cancellationToken)
@@ -323,6 +347,9 @@ public sealed partial class HybridSearch : IDisposable
             var started = TimeProvider.System.GetTimestamp();
             await using var connection = await _store.OpenAsync(cancellationToken);
             var (passages, dimensions) = await EmbeddingIndex.CountAsync(connection, cancellationToken);
+            var terms = passages < PruneFromPassages
+                ? TermStatistics.Empty // small libraries rank every query word and need no statistics
+                : await TermStatistics.LoadAsync(connection, _store.FilePath, passages, cancellationToken);
             if (passages >= _options.ApproximateFromPassages && dimensions > 0)
             {
                 if (_approximate is null || _approximate.Model != _embedder.ModelId || _approximate.Dimensions != dimensions)
@@ -331,11 +358,11 @@ public sealed partial class HybridSearch : IDisposable
                     _approximate = HnswVectorIndex.Open(_store.FilePath, _embedder.ModelId, dimensions, _logger);
                 }
 
-                _index = await EmbeddingIndex.LoadApproximateAsync(connection, generation, _approximate, cancellationToken);
+                _index = await EmbeddingIndex.LoadApproximateAsync(connection, generation, _approximate, terms, cancellationToken);
             }
             else
             {
-                _index = await EmbeddingIndex.LoadAsync(connection, generation, _options.VectorPrecision, cancellationToken);
+                _index = await EmbeddingIndex.LoadAsync(connection, generation, _options.VectorPrecision, terms, cancellationToken);
             }
 
             _logger.LogDebug(
