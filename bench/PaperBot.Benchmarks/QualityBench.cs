@@ -34,13 +34,14 @@ internal static class QualityBench
         ("score, semantic 0.7 / lexical 0.3", FusionMethod.NormalizedScore, 60, 0.7, 0.3),
     ];
 
-    public static async Task RunAsync(string? cacheFolder)
+    public static async Task RunAsync(string? cacheFolder, bool approximate)
     {
+        var searchOptions = approximate ? new SearchOptions { ApproximateFromPassages = 0 } : new SearchOptions();
         var folder = cacheFolder ?? Path.Combine(Path.GetTempPath(), "paperbot-bench-quality");
         using var generator = new LocalEmbeddingGenerator(Options.Create(new EmbeddingOptions()), NullLogger<LocalEmbeddingGenerator>.Instance);
 
         var arxiv = ArxivRecords();
-        var arxivSet = await CollectAsync(generator, Path.Combine(folder, "arxiv-abstracts", "library.db"), async ingestor =>
+        var arxivSet = await CollectAsync(generator, searchOptions, Path.Combine(folder, "arxiv-abstracts", "library.db"), async ingestor =>
         {
             // JSON Lines with the arXiv id as the title: the abstract is indexed without the words of its title.
             var jsonl = Path.Combine(folder, "arxiv-abstracts", "abstracts.jsonl");
@@ -52,7 +53,7 @@ internal static class QualityBench
 
         var devQuestions = Questions("dev-questions.jsonl");
         var heldOut = Questions("heldout-questions.jsonl");
-        var devSet = await CollectAsync(generator, Path.Combine(folder, "dev", "library.db"), async ingestor =>
+        var devSet = await CollectAsync(generator, searchOptions, Path.Combine(folder, "dev", "library.db"), async ingestor =>
         {
             await ingestor.IngestAsync(Path.Combine(BenchData.RepositoryRoot, "samples", "hf-papers-page-sample.txt"));
             await ingestor.IngestAsync(Fixture("arxiv-oai-arxivraw-1000.xml"));
@@ -101,12 +102,12 @@ internal static class QualityBench
     private static double Mrr10(List<int> ranks) => ranks.Average(r => r <= 10 ? 1.0 / r : 0);
 
     private static async Task<List<(SearchCandidates Candidates, string[] Relevant)>> CollectAsync(
-        LocalEmbeddingGenerator generator, string path, Func<PaperIngestor, Task> build, List<(string Query, string[] Relevant)> questions, bool byTitle)
+        LocalEmbeddingGenerator generator, SearchOptions searchOptions, string path, Func<PaperIngestor, Task> build, List<(string Query, string[] Relevant)> questions, bool byTitle)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var store = new LibraryStore(Options.Create(new LibraryOptions { Path = path }), TimeProvider.System, NullLogger<LibraryStore>.Instance);
         using var embedder = new PassageEmbedder(generator, store, NullLogger<PassageEmbedder>.Instance);
-        using var search = new HybridSearch(store, embedder, Options.Create(new SearchOptions()), NullLogger<HybridSearch>.Instance);
+        using var search = new HybridSearch(store, embedder, Options.Create(searchOptions), NullLogger<HybridSearch>.Instance);
         if ((await store.GetStatsAsync()).Papers == 0)
         {
             var started = Stopwatch.GetTimestamp();

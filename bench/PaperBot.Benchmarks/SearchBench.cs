@@ -39,12 +39,14 @@ internal static class SearchBench
         var all = new (string Key, string Name, SearchOptions Options)[]
         {
             ("now", stats.Passages >= defaults.ApproximateFromPassages ? "now (normalised-score fusion, HNSW)" : "now (normalised-score fusion, int8 scan)", defaults),
+            ("scan", "normalised-score fusion, int8 scan forced", new SearchOptions { ApproximateFromPassages = int.MaxValue }),
             ("hnsw", "normalised-score fusion, HNSW forced", new SearchOptions { ApproximateFromPassages = 0 }),
             ("before", "before (RRF K=60, float32 scan)", new SearchOptions { Fusion = FusionMethod.ReciprocalRank, SemanticWeight = 1, LexicalWeight = 1, VectorPrecision = VectorPrecision.Full, ApproximateFromPassages = int.MaxValue }),
         };
         var wanted = configs.Split(',');
+        var nowIsApproximate = stats.Passages >= defaults.ApproximateFromPassages;
         var configurations = all
-            .Where(c => wanted.Contains(c.Key) && !(c.Key == "hnsw" && stats.Passages >= defaults.ApproximateFromPassages && wanted.Contains("now")))
+            .Where(c => wanted.Contains(c.Key) && !(wanted.Contains("now") && c.Key == (nowIsApproximate ? "hnsw" : "scan")))
             .Select(c => (c.Name, c.Options)).ToArray();
         var searches = new List<HybridSearch>();
         try

@@ -33,7 +33,7 @@ public sealed class SearchOptions
     /// no vectors loaded at start) instead of scanning every vector; below it, the scan is exact and fast enough.
     /// </summary>
     [Range(0, int.MaxValue)]
-    public int ApproximateFromPassages { get; set; } = 250_000;
+    public int ApproximateFromPassages { get; set; } = 100_000;
 
     /// <summary>How many passages each ranking contributes before fusion.</summary>
     [Range(10, 10000)]
