@@ -23,6 +23,7 @@ internal static class BenchCommands
           quality    nDCG@10 / recall@100 of BM25, embeddings and fusion variants: arXiv title -> abstract (1,000
                      queries) and the dev + held-out questions (--library FOLDER caches the two libraries;
                      --vectors hnsw searches vectors through the HNSW index instead of the exact scan)
+          lexical    the FTS5 BM25 query alone on the search library of --papers N: the plan before vs now, interleaved
           vectors    nearest-neighbour search over --papers N distinct vectors: exact float32 vs int8 scan vs USearch
                      HNSW (--connectivity 16 --expansion-add 64 --expansion-search 128): build, p50/p95, recall@10
           evalembed  embeddings-only top-1/top-5 hit rate of the dev questions over the 72 sample papers
@@ -51,6 +52,14 @@ internal static class BenchCommands
             Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
             Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
             await QualityBench.RunAsync(options.Library, options.Vectors == "hnsw");
+            return 0;
+        }
+
+        if (verb == "lexical")
+        {
+            Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
+            Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+            await LexicalBench.RunAsync(options.Papers, options.Runs, options.Library);
             return 0;
         }
 

@@ -242,7 +242,7 @@ public sealed partial class HybridSearch : IDisposable
     private static string ToFtsQuery(List<string> terms) =>
         string.Join(" OR ", terms.Select(w => w.Length >= MinPrefixLength ? $"\"{w}\"*" : $"\"{w}\""));
 
-    private static List<string> QueryTerms(string query) =>
+    internal static List<string> QueryTerms(string query) =>
         [.. WordRegex().Matches(query)
             .Select(m => m.Value.ToLowerInvariant())
             .Where(w => w.Length > 1 && !StopWords.Contains(w))
@@ -283,7 +283,7 @@ public sealed partial class HybridSearch : IDisposable
     }
 
     /// <summary>The porter stem FTS5 gives each word, from a temporary FTS5 table with the library's tokenizer.</summary>
-    private static async Task<List<(string Word, string Stem)>> StemAsync(SqliteConnection connection, List<string> words, CancellationToken cancellationToken)
+    internal static async Task<List<(string Word, string Stem)>> StemAsync(SqliteConnection connection, List<string> words, CancellationToken cancellationToken)
     {
         await using (var setup = connection.CreateCommand())
         {
