@@ -51,6 +51,9 @@ internal static class LibrarySchema
         """
         CREATE VIRTUAL TABLE passages_vocab USING fts5vocab (passages_fts, 'row');
         """,
+        """
+        CREATE INDEX passages_without_embedding ON passages (paper_id) WHERE embedding IS NULL;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

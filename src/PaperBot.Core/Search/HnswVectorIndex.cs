@@ -29,6 +29,7 @@ internal sealed class HnswVectorIndex : IDisposable
     private readonly int _dimensions;
     private readonly ILogger _logger;
     private USearchIndex _index;
+    private bool _isView;
     private long[] _keys;
     private int _unsaved;
 
@@ -40,7 +41,7 @@ internal sealed class HnswVectorIndex : IDisposable
         _model = model;
         _dimensions = dimensions;
         _logger = logger;
-        (_index, _keys) = TryLoad() ?? (NewIndex(), []);
+        (_index, _keys, _isView) = TryLoad() ?? (NewIndex(), [], false);
     }
 
     public int Count => _keys.Length;
@@ -77,6 +78,14 @@ internal sealed class HnswVectorIndex : IDisposable
         var added = new List<long>(toAdd.Count);
         lock (_lock)
         {
+            if (_isView)
+            {
+                // Opened as a read-only memory-mapped view (fast, nothing copied); changes need it in memory.
+                var loaded = new USearchIndex(_indexPath);
+                _index.Dispose();
+                (_index, _isView) = (loaded, false);
+            }
+
             foreach (var key in toRemove)
             {
                 _index.Remove((ulong)key);
@@ -232,7 +241,7 @@ internal sealed class HnswVectorIndex : IDisposable
     private USearchIndex NewIndex() =>
         new(MetricKind.Cos, ScalarKind.Int8, (ulong)_dimensions, Connectivity, ExpansionAdd, ExpansionSearch);
 
-    private (USearchIndex, long[])? TryLoad()
+    private (USearchIndex, long[], bool)? TryLoad()
     {
         try
         {
@@ -249,8 +258,8 @@ internal sealed class HnswVectorIndex : IDisposable
             }
 
             var keys = ReadKeys(_keysPath);
-            var index = new USearchIndex(_indexPath);
-            return (index, keys);
+            var index = new USearchIndex(_indexPath, view: true);
+            return (index, keys, true);
         }
         catch (Exception ex) when (ex is IOException or JsonException or USearchException or InvalidDataException)
         {
