@@ -17,7 +17,15 @@ internal static class BenchCommands
     private const string Usage = """
         usage: dotnet run -c Release --project bench/PaperBot.Benchmarks -- <verb> [options]
           embed      throughput on the 72 sample abstracts and 1,000 arXiv abstracts, single-query latency
-          search     hybrid search latency and memory on a library of --papers N (real papers replicated under new ids)
+          search     hybrid search latency and memory on a library of --papers N (real papers replicated under new ids):
+                     --configs now,scan,hnsw,before (the defaults; int8 scan forced; HNSW forced; the RRF + float32
+                     scan of before), side by side, interleaved
+          quality    nDCG@10 / recall@100 of BM25, embeddings and fusion variants: arXiv title -> abstract (1,000
+                     queries) and the dev + held-out questions (--library FOLDER caches the two libraries;
+                     --vectors hnsw searches vectors through the HNSW index instead of the exact scan)
+          lexical    the FTS5 BM25 query alone on the search library of --papers N: the plan before vs now, interleaved
+          vectors    nearest-neighbour search over --papers N distinct vectors: exact float32 vs int8 scan vs USearch
+                     HNSW (--connectivity 16 --expansion-add 64 --expansion-search 128): build, p50/p95, recall@10
           evalembed  embeddings-only top-1/top-5 hit rate of the dev questions over the 72 sample papers
           parity     cosine between our vectors and the package's own encoder on the 72 sample abstracts
           baseline   the package's own encoder: one abstract per call, and everything in one call
@@ -39,11 +47,35 @@ internal static class BenchCommands
 
         var verb = args[0];
         var options = ParseOptions(args.AsSpan(1));
+        if (verb == "quality")
+        {
+            Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
+            Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+            await QualityBench.RunAsync(options.Library, options.Vectors == "hnsw");
+            return 0;
+        }
+
+        if (verb == "lexical")
+        {
+            Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
+            Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+            await LexicalBench.RunAsync(options.Papers, options.Runs, options.Library);
+            return 0;
+        }
+
+        if (verb == "vectors")
+        {
+            Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
+            Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+            await VectorBench.RunAsync(options.Papers, options.Runs, options.Library, options.Connectivity, options.ExpansionAdd, options.ExpansionSearch);
+            return 0;
+        }
+
         if (verb == "search")
         {
             Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
             Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
-            await SearchBench.RunAsync(options.Papers, options.Runs, options.Library);
+            await SearchBench.RunAsync(options.Papers, options.Runs, options.Library, args.Contains("--configs") ? options.Configs : "now,scan,hnsw,before");
             return 0;
         }
 
@@ -387,6 +419,10 @@ internal static class BenchCommands
                 case "--configs": options.Configs = value; break;
                 case "--papers": options.Papers = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--library": options.Library = value; break;
+                case "--vectors": options.Vectors = value; break;
+                case "--connectivity": options.Connectivity = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--expansion-add": options.ExpansionAdd = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--expansion-search": options.ExpansionSearch = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
             }
         }
@@ -408,5 +444,9 @@ internal static class BenchCommands
         public int Runs { get; set; } = 5;
         public int Papers { get; set; } = 10_000;
         public string? Library { get; set; }
+        public string Vectors { get; set; } = "exact";
+        public int Connectivity { get; set; } = 16;
+        public int ExpansionAdd { get; set; } = 64;
+        public int ExpansionSearch { get; set; } = 128;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics.Tensors;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,13 +18,12 @@ namespace PaperBot.Benchmarks;
 /// </summary>
 internal static class SearchBench
 {
-    public static async Task RunAsync(int papers, int runs, string? libraryPath)
+    public static async Task RunAsync(int papers, int runs, string? libraryPath, string configs)
     {
         var path = libraryPath ?? Path.Combine(Path.GetTempPath(), $"paperbot-bench-{papers}", "library.db");
         using var generator = new LocalEmbeddingGenerator(Options.Create(new EmbeddingOptions()), NullLogger<LocalEmbeddingGenerator>.Instance);
         using var store = new LibraryStore(Options.Create(new LibraryOptions { Path = path }), TimeProvider.System, NullLogger<LibraryStore>.Instance);
         using var embedder = new PassageEmbedder(generator, store, NullLogger<PassageEmbedder>.Instance);
-        using var search = new HybridSearch(store, embedder, Options.Create(new SearchOptions()), NullLogger<HybridSearch>.Instance);
 
         var stats = await store.GetStatsAsync();
         if (stats.Papers < papers)
@@ -34,38 +34,104 @@ internal static class SearchBench
         stats = await store.GetStatsAsync();
         Console.WriteLine($"library: {path}: {stats.Papers:N0} papers, {stats.Passages:N0} passages, {stats.FileBytes / 1048576.0:0} MiB");
 
-        var loadStart = Stopwatch.GetTimestamp();
-        await search.WarmUpAsync();
-        var load = Stopwatch.GetElapsedTime(loadStart);
-        GC.Collect();
-        var managed = GC.GetTotalMemory(forceFullCollection: true);
-        Console.WriteLine($"index load + model load: {load.TotalMilliseconds:0} ms; managed heap {managed / 1048576.0:0} MiB, working set {Process.GetCurrentProcess().WorkingSet64 / 1048576.0:0} MiB");
-
-        var queries = Questions("dev-questions.jsonl").Concat(Questions("heldout-questions.jsonl")).ToList();
-        foreach (var q in queries.Take(10))
+        // Today's path (reciprocal rank K=60 over a float32 exact scan) and the current defaults, side by side in one process.
+        var defaults = new SearchOptions();
+        var all = new (string Key, string Name, SearchOptions Options)[]
         {
-            await search.SearchAsync(q, 5); // warm-up: JIT, SQLite page cache
-        }
-
-        foreach (var mode in new[] { SearchMode.Hybrid, SearchMode.SemanticOnly, SearchMode.LexicalOnly })
+            ("now", stats.Passages >= defaults.ApproximateFromPassages ? "now (normalised-score fusion, HNSW)" : "now (normalised-score fusion, int8 scan)", defaults),
+            ("scan", "normalised-score fusion, int8 scan forced", new SearchOptions { ApproximateFromPassages = int.MaxValue }),
+            ("hnsw", "normalised-score fusion, HNSW forced", new SearchOptions { ApproximateFromPassages = 0 }),
+            ("before", "before (RRF K=60, float32 scan)", new SearchOptions { Fusion = FusionMethod.ReciprocalRank, SemanticWeight = 1, LexicalWeight = 1, VectorPrecision = VectorPrecision.Full, ApproximateFromPassages = int.MaxValue }),
+        };
+        var wanted = configs.Split(',');
+        var nowIsApproximate = stats.Passages >= defaults.ApproximateFromPassages;
+        var configurations = all
+            .Where(c => wanted.Contains(c.Key) && !(wanted.Contains("now") && c.Key == (nowIsApproximate ? "hnsw" : "scan")))
+            .Select(c => (c.Name, c.Options)).ToArray();
+        var searches = new List<HybridSearch>();
+        try
         {
-            var latencies = new List<double>();
+            foreach (var (name, options) in configurations)
+            {
+                // First load: builds what is not saved yet (the HNSW graph); second load: a restart with everything saved.
+                var loadStart = Stopwatch.GetTimestamp();
+                using (var first = new HybridSearch(store, embedder, Options.Create(options), NullLogger<HybridSearch>.Instance))
+                {
+                    await first.WarmUpAsync();
+                }
+
+                var firstLoad = Stopwatch.GetElapsedTime(loadStart);
+                GC.Collect();
+                var search = new HybridSearch(store, embedder, Options.Create(options), NullLogger<HybridSearch>.Instance);
+                searches.Add(search);
+                loadStart = Stopwatch.GetTimestamp();
+                await search.WarmUpAsync();
+                var load = Stopwatch.GetElapsedTime(loadStart);
+                GC.Collect();
+                Console.WriteLine(
+                    $"{name}: first load (+ model, + index build if none saved) {firstLoad.TotalMilliseconds:0} ms, load on restart {load.TotalMilliseconds:0} ms; " +
+                    $"managed heap now {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:0} MiB, working set now {Process.GetCurrentProcess().WorkingSet64 / 1048576.0:0} MiB");
+            }
+
+            var queries = Questions("dev-questions.jsonl").Concat(Questions("heldout-questions.jsonl")).ToList();
+            foreach (var search in searches)
+            {
+                foreach (var q in queries.Take(10))
+                {
+                    await search.SearchAsync(q, 5); // warm-up: JIT, SQLite page cache
+                }
+            }
+
+            // Interleaved: each query runs under every configuration and mode before the next, so load swings hit all alike.
+            var modes = new[] { SearchMode.Hybrid, SearchMode.SemanticOnly, SearchMode.LexicalOnly };
+            var latencies = new List<double>[configurations.Length, modes.Length];
+            for (var c = 0; c < configurations.Length; c++)
+            {
+                for (var m = 0; m < modes.Length; m++)
+                {
+                    latencies[c, m] = [];
+                }
+            }
+
             for (var run = 0; run < runs; run++)
             {
                 foreach (var query in queries)
                 {
-                    var start = Stopwatch.GetTimestamp();
-                    await search.SearchAsync(query, 5, mode);
-                    latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    for (var m = 0; m < modes.Length; m++)
+                    {
+                        for (var c = 0; c < configurations.Length; c++)
+                        {
+                            var start = Stopwatch.GetTimestamp();
+                            await searches[c].SearchAsync(query, 5, modes[m]);
+                            latencies[c, m].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                        }
+                    }
                 }
             }
 
-            latencies.Sort();
-            Console.WriteLine(
-                $"{mode} search (top 5, query embedding included), {latencies.Count} queries: " +
-                $"p50 {Percentile(latencies, 0.50):0.0} ms, p95 {Percentile(latencies, 0.95):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms, max {latencies[^1]:0.0} ms");
+            Console.WriteLine();
+            Console.WriteLine($"| {stats.Papers:N0} papers, top 5, query embedding included, {queries.Count * runs} queries | p50 | p95 | p99 | p50 ratio to before |");
+            Console.WriteLine("|---|---|---|---|---|");
+            for (var m = 0; m < modes.Length; m++)
+            {
+                for (var c = 0; c < configurations.Length; c++)
+                {
+                    var sorted = latencies[c, m].Order().ToList();
+                    var before = latencies[configurations.Length - 1, m].Order().ToList(); // the last configuration is the reference
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {modes[m]}, {configurations[c].Name} | {Percentile(sorted, 0.50):0.0} ms | {Percentile(sorted, 0.95):0.0} ms | {Percentile(sorted, 0.99):0.0} ms | {Percentile(sorted, 0.50) / Percentile(before, 0.50):0.00} |"));
+                }
+            }
+
+            Console.WriteLine($"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB (all indexes above and the model loaded)");
         }
-        Console.WriteLine($"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB");
+        finally
+        {
+            foreach (var search in searches)
+            {
+                search.Dispose();
+            }
+        }
     }
 
     private static async Task BuildAsync(LibraryStore store, PassageEmbedder embedder, int papers)
@@ -76,30 +142,82 @@ internal static class SearchBench
         await ingestor.IngestAsync(Path.Combine(BenchData.RepositoryRoot, "tests", "PaperBot.Core.Tests", "Fixtures", "arxiv-oai-arxivraw-1000.xml"));
         Console.WriteLine($"ingested the 1,072 real papers in {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s");
 
-        // Copies of the real papers under new ids, with their passages, vectors and FTS rows: realistic text and
-        // vector statistics without embedding 100k abstracts again.
+        // Copies of the real papers under new ids, with their passages and FTS rows: realistic text statistics without
+        // embedding 100k abstracts again. Each copy's vector is its original plus 0.35 of another real vector plus noise,
+        // renormalised: distinct vectors (exact copies would make approximate search and its recall meaningless).
         await using var connection = await store.OpenAsync(CancellationToken.None);
         var originals = await CountAsync(connection, "SELECT count(*) FROM papers WHERE id NOT LIKE '%#%'");
+        var passages = new List<(string PaperId, int Chunk, string Text, float[] Vector)>();
+        await using (var select = connection.CreateCommand())
+        {
+            select.CommandText = "SELECT paper_id, chunk, text, embedding FROM passages WHERE paper_id NOT LIKE '%#%' AND embedding IS NOT NULL";
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                passages.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2), PassageEmbedder.FromBlob((byte[])reader.GetValue(3))));
+            }
+        }
+
+        await using (var temp = connection.CreateCommand())
+        {
+            temp.CommandText = "CREATE TEMP TABLE original_papers AS SELECT * FROM papers WHERE id NOT LIKE '%#%'";
+            await temp.ExecuteNonQueryAsync();
+        }
+
         var copies = 0L;
         var rounds = Math.Max(0, (papers - originals + originals - 1) / originals);
+        var dimensions = passages[0].Vector.Length;
+        var vector = new float[dimensions];
         for (var k = 1; k <= rounds; k++)
         {
+            var random = new Random(k);
+            var before = await CountAsync(connection, "SELECT coalesce(max(rowid), 0) FROM passages");
             await using var transaction = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync();
             var suffix = "#" + k.ToString(CultureInfo.InvariantCulture);
             await ExecuteAsync(connection, transaction, $"""
                 INSERT INTO papers (id, title, authors, abstract, published, categories, source_url, full_text, added_at, updated_at, version, content_hash)
                 SELECT id || '{suffix}', title, authors, abstract, published, categories, source_url, full_text, added_at, updated_at, version, content_hash
-                FROM papers WHERE id NOT LIKE '%#%';
-                INSERT INTO passages (paper_id, chunk, text, embedding)
-                SELECT paper_id || '{suffix}', chunk, text, embedding FROM passages WHERE paper_id NOT LIKE '%#%';
+                FROM original_papers;
+                """);
+            await using (var insert = connection.CreateCommand())
+            {
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT INTO passages (paper_id, chunk, text, embedding) VALUES ($p, $c, $t, $e)";
+                var p = insert.Parameters.Add("$p", Microsoft.Data.Sqlite.SqliteType.Text);
+                var c = insert.Parameters.Add("$c", Microsoft.Data.Sqlite.SqliteType.Integer);
+                var t = insert.Parameters.Add("$t", Microsoft.Data.Sqlite.SqliteType.Text);
+                var e = insert.Parameters.Add("$e", Microsoft.Data.Sqlite.SqliteType.Blob);
+                foreach (var passage in passages)
+                {
+                    passage.Vector.CopyTo(vector, 0);
+                    TensorPrimitives.MultiplyAdd(passages[random.Next(passages.Count)].Vector, 0.35f, vector, vector);
+                    for (var d = 0; d < dimensions; d++)
+                    {
+                        vector[d] += (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()) * 0.25 / Math.Sqrt(dimensions));
+                    }
+
+                    TensorPrimitives.Divide(vector, TensorPrimitives.Norm(vector), vector);
+                    p.Value = passage.PaperId + suffix;
+                    c.Value = passage.Chunk;
+                    t.Value = passage.Text;
+                    e.Value = PassageEmbedder.ToBlob(vector);
+                    await insert.ExecuteNonQueryAsync();
+                }
+            }
+
+            await ExecuteAsync(connection, transaction, $"""
                 INSERT INTO passages_fts (rowid, title, body)
                 SELECT p.rowid, CASE WHEN p.chunk = 0 THEN pa.title ELSE '' END,
                        CASE WHEN p.chunk = 0 THEN ltrim(substr(p.text, length(pa.title) + 1)) ELSE p.text END
-                FROM passages p JOIN papers pa ON pa.id = p.paper_id WHERE p.paper_id LIKE '%{suffix}';
+                FROM passages p JOIN papers pa ON pa.id = p.paper_id WHERE p.rowid > {before};
                 UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'generation';
                 """);
             await transaction.CommitAsync();
             copies += originals;
+            if (k % 50 == 0)
+            {
+                Console.Error.Write($"\r  {originals + copies:N0} papers in {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s ");
+            }
         }
 
         Console.WriteLine($"replicated to {originals + copies:N0} papers in {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s");

@@ -96,6 +96,10 @@ internal static class LibrarySchema
             PRIMARY KEY (scope, day)
         );
         """,
+        // Passages still waiting for a vector, found without scanning the table on large libraries.
+        """
+        CREATE INDEX passages_without_embedding ON passages (paper_id) WHERE embedding IS NULL;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -55,6 +55,9 @@ public sealed class LibraryStore : IDisposable
         }.ToString();
     }
 
+    /// <summary>The library file; search keeps its vector index beside it.</summary>
+    public string FilePath => _path;
+
     public void Dispose()
     {
         _initLock.Dispose();

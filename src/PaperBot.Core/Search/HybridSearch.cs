@@ -7,8 +7,8 @@ using PaperBot.Core.Library;
 namespace PaperBot.Core.Search;
 
 /// <summary>
-/// Hybrid search: SQLite FTS5 BM25 over titles, abstracts and full-text chunks, fused by weighted
-/// reciprocal rank with cosine similarity from the embedding model over an in-memory index.
+/// Hybrid search: SQLite FTS5 BM25 over titles, abstracts and full-text chunks, fused (normalised scores or
+/// reciprocal rank, <see cref="SearchOptions.Fusion"/>) with cosine similarity from the embedding model over an in-memory index.
 /// The index reloads when the library changes (also when another process changed it).
 /// </summary>
 public sealed partial class HybridSearch : IDisposable
@@ -17,7 +17,7 @@ public sealed partial class HybridSearch : IDisposable
     private const double BodyWeight = 1.0;
     private const int MinPrefixLength = 5;
     private const long PostingBudget = 4000;
-    private const int PruneFromPassages = 20_000;
+    internal const int PruneFromPassages = 20_000;
 
     private static readonly HashSet<string> StopWords = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -32,6 +32,7 @@ public sealed partial class HybridSearch : IDisposable
     private readonly ILogger<HybridSearch> _logger;
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private EmbeddingIndex? _index;
+    private HnswVectorIndex? _approximate;
 
     public HybridSearch(LibraryStore store, PassageEmbedder embedder, IOptions<SearchOptions> options, ILogger<HybridSearch> logger)
     {
@@ -42,7 +43,33 @@ public sealed partial class HybridSearch : IDisposable
         _logger = logger;
     }
 
-    public void Dispose() => _loadLock.Dispose();
+    public void Dispose()
+    {
+        _approximate?.Dispose();
+        _loadLock.Dispose();
+    }
+
+    /// <summary>
+    /// Drops the vector index saved beside the library and builds it again from the stored vectors (a changed model is
+    /// noticed on its own; this is for a damaged or suspect index). Returns the number of passages indexed.
+    /// </summary>
+    public async Task<int> RebuildVectorIndexAsync(CancellationToken cancellationToken = default)
+    {
+        await _loadLock.WaitAsync(cancellationToken);
+        try
+        {
+            _approximate?.Dispose();
+            _approximate = null;
+            _index = null;
+            HnswVectorIndex.Delete(_store.FilePath);
+        }
+        finally
+        {
+            _loadLock.Release();
+        }
+
+        return (await GetIndexAsync(cancellationToken)).Count;
+    }
 
     /// <summary>The best <paramref name="top"/> papers for a query.</summary>
     public Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken = default) =>
@@ -59,21 +86,10 @@ public sealed partial class HybridSearch : IDisposable
 
         var (index, queryVector, fused) = ranked.Value;
 
-        // A paper's score is its best passage's; one good chunk is enough to make a paper relevant.
-        var best = new Dictionary<string, (int Index, double Score)>(StringComparer.Ordinal);
-        foreach (var (i, score) in fused)
-        {
-            var paperId = index.PaperIds[i];
-            if (!best.TryGetValue(paperId, out var current) || score > current.Score)
-            {
-                best[paperId] = (i, score);
-            }
-        }
-
-        var topPapers = best.OrderByDescending(kv => kv.Value.Score).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(Math.Max(0, top)).ToList();
-        var papers = (await _store.GetManyAsync([.. topPapers.Select(kv => kv.Key)], cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var topPapers = RankPapers(index, fused).Take(Math.Max(0, top)).ToList();
+        var papers = (await _store.GetManyAsync([.. topPapers.Select(p => p.PaperId)], cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
         var hits = new List<SearchHit>(topPapers.Count);
-        foreach (var (paperId, (i, score)) in topPapers)
+        foreach (var (paperId, i, score) in topPapers)
         {
             if (!papers.TryGetValue(paperId, out var paper))
             {
@@ -122,6 +138,22 @@ public sealed partial class HybridSearch : IDisposable
     private async Task<(EmbeddingIndex Index, float[] QueryVector, List<(int Index, double Score)> Fused)?> RankPassagesAsync(
         string query, SearchMode mode, CancellationToken cancellationToken)
     {
+        var candidates = await CandidatesAsync(query, mode, cancellationToken);
+        if (candidates is null)
+        {
+            return null;
+        }
+
+        var fused = RankFusion.Fuse(_options.Fusion, _options.FusionK, _options.SemanticWeight, _options.LexicalWeight, candidates.Semantic, candidates.Lexical);
+        return (candidates.Index, candidates.QueryVector, fused);
+    }
+
+    /// <summary>
+    /// The two rankings before fusion: the embedding ranking (cosine similarity) and the BM25 ranking (FTS5's
+    /// bm25 negated, so higher is better), each at most <see cref="SearchOptions.Candidates"/> passages, best first.
+    /// </summary>
+    internal async Task<SearchCandidates?> CandidatesAsync(string query, SearchMode mode, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(query);
         query = PaperIds.NormalizeWhitespace(query);
         if (query.Length == 0)
@@ -137,33 +169,47 @@ public sealed partial class HybridSearch : IDisposable
 
         // BM25 in SQLite and the query embedding + vector scan run at the same time, on separate cores.
         var lexical = mode == SearchMode.SemanticOnly
-            ? Task.FromResult(new List<long>())
+            ? Task.FromResult(new List<(long RowId, double Score)>())
             : Task.Run(() => LexicalAsync(index, query, _options.Candidates, cancellationToken), cancellationToken);
         var queryVector = await _embedder.EmbedQueryAsync(query, cancellationToken);
-        var scores = new Dictionary<int, double>();
+        var semantic = new List<(int Index, double Score)>();
         if (mode != SearchMode.LexicalOnly)
         {
-            var rank = 0;
-            foreach (var (i, _) in index.Nearest(queryVector, _options.Candidates))
+            foreach (var (i, similarity) in index.Nearest(queryVector, _options.Candidates))
             {
-                scores[i] = _options.SemanticWeight / (_options.FusionK + ++rank);
+                semantic.Add((i, similarity));
             }
         }
 
-        var lexicalRank = 0;
-        foreach (var rowId in await lexical)
+        var lexicalRanking = new List<(int Index, double Score)>();
+        foreach (var (rowId, score) in await lexical)
         {
             if (index.TryGetIndex(rowId, out var i))
             {
-                scores[i] = scores.GetValueOrDefault(i) + (_options.LexicalWeight / (_options.FusionK + ++lexicalRank));
+                lexicalRanking.Add((i, score));
             }
         }
 
-        var fused = scores.Select(kv => (kv.Key, kv.Value)).OrderByDescending(s => s.Value).ThenBy(s => s.Key).ToList();
-        return (index, queryVector, fused);
+        return new SearchCandidates(index, queryVector, semantic, lexicalRanking);
     }
 
-    private async Task<List<long>> LexicalAsync(EmbeddingIndex index, string query, int limit, CancellationToken cancellationToken)
+    /// <summary>Papers in order of their best passage's fused score: a paper is as relevant as its best chunk.</summary>
+    internal static List<(string PaperId, int Index, double Score)> RankPapers(EmbeddingIndex index, IEnumerable<(int Index, double Score)> fused)
+    {
+        var best = new Dictionary<string, (int Index, double Score)>(StringComparer.Ordinal);
+        foreach (var (i, score) in fused)
+        {
+            var paperId = index.PaperIds[i];
+            if (!best.TryGetValue(paperId, out var current) || score > current.Score)
+            {
+                best[paperId] = (i, score);
+            }
+        }
+
+        return [.. best.Select(kv => (kv.Key, kv.Value.Index, kv.Value.Score)).OrderByDescending(p => p.Score).ThenBy(p => p.Key, StringComparer.Ordinal)];
+    }
+
+    private async Task<List<(long RowId, double Score)>> LexicalAsync(EmbeddingIndex index, string query, int limit, CancellationToken cancellationToken)
     {
         var terms = QueryTerms(query);
         if (terms.Count == 0)
@@ -172,20 +218,21 @@ public sealed partial class HybridSearch : IDisposable
         }
 
         await using var connection = await _store.OpenAsync(cancellationToken);
-        terms = DropCommonTerms(index, terms);
-        var match = ToFtsQuery(terms);
+        var match = index.Count < PruneFromPassages || (long)index.Count * terms.Count <= PostingBudget
+            ? ToFtsQuery(terms) // small libraries rank every word: BM25 over them costs a few milliseconds
+            : PlanLargeQuery(index.Terms, await StemAsync(connection, terms, cancellationToken));
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT rowid FROM passages_fts WHERE passages_fts MATCH $q ORDER BY bm25(passages_fts, {TitleWeight}, {BodyWeight}) LIMIT $limit";
+        command.CommandText = $"SELECT rowid, bm25(passages_fts, {TitleWeight}, {BodyWeight}) AS score FROM passages_fts WHERE passages_fts MATCH $q ORDER BY score LIMIT $limit";
         command.Parameters.AddWithValue("$q", match);
         command.Parameters.AddWithValue("$limit", limit);
-        var rowIds = new List<long>();
+        var rows = new List<(long, double)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rowIds.Add(reader.GetInt64(0));
+            rows.Add((reader.GetInt64(0), -reader.GetDouble(1)));
         }
 
-        return rowIds;
+        return rows;
     }
 
     /// <summary>Words of the query, each quoted (so FTS5 syntax in user text is inert), joined by OR; longer words also match as prefixes.</summary>
@@ -195,61 +242,84 @@ public sealed partial class HybridSearch : IDisposable
     private static string ToFtsQuery(List<string> terms) =>
         string.Join(" OR ", terms.Select(w => w.Length >= MinPrefixLength ? $"\"{w}\"*" : $"\"{w}\""));
 
-    private static List<string> QueryTerms(string query) =>
+    internal static List<string> QueryTerms(string query) =>
         [.. WordRegex().Matches(query)
             .Select(m => m.Value.ToLowerInvariant())
             .Where(w => w.Length > 1 && !StopWords.Contains(w))
             .Distinct(StringComparer.Ordinal)];
 
     /// <summary>
-    /// Bounds the cost of BM25 on a large library: FTS5 scores every passage holding any query word, so the
-    /// rarest words are kept while their passages add up to at most <see cref="PostingBudget"/>; the words
-    /// left out are the common ones ("language", "model" in an LLM collection) that BM25 weighs least.
-    /// The rarest word always stays.
+    /// Bounds the cost of BM25 on a large library: FTS5 scores every passage holding any query word (about 7 µs each),
+    /// so the rarest words are kept while their passages add up to at most <see cref="PostingBudget"/>; the words left
+    /// out are the common ones ("language", "model" in an LLM collection) that BM25 weighs least. The rarest word always
+    /// stays. Costs are exact: each word's porter stem (from FTS5's own tokenizer) looked up in the FTS vocabulary, and
+    /// a word is matched as a prefix only when that adds little ("generalization"* is gener* and matches "generate").
     /// </summary>
-    private static List<string> DropCommonTerms(EmbeddingIndex index, List<string> terms)
+    internal static string PlanLargeQuery(TermStatistics statistics, List<(string Word, string Stem)> terms)
     {
-        if (index.Count < PruneFromPassages || (long)index.Count * terms.Count <= PostingBudget)
+        var costed = new List<(string Word, bool Prefix, long Passages)>(terms.Count);
+        foreach (var (word, stem) in terms)
         {
-            return terms; // small libraries rank every word: BM25 over them costs a few milliseconds
+            var exact = statistics.Documents(stem);
+            var prefixed = word.Length >= MinPrefixLength ? statistics.PrefixDocuments(stem) : exact;
+            var prefix = word.Length >= MinPrefixLength && prefixed <= 2 * Math.Max(exact, 1);
+            costed.Add((word, prefix, prefix ? prefixed : exact));
         }
 
         var kept = new List<string>();
         long postings = 0;
-        foreach (var (term, documents) in terms.Select(t => (t, DocumentFrequency(index.Vocabulary, t))).OrderBy(f => f.Item2))
+        foreach (var (word, prefix, passages) in costed.OrderBy(c => c.Passages).ThenBy(c => c.Word, StringComparer.Ordinal))
         {
-            postings += documents;
+            postings += passages;
             if (kept.Count > 0 && postings > PostingBudget)
             {
                 break;
             }
 
-            kept.Add(term);
+            kept.Add(prefix ? $"\"{word}\"*" : $"\"{word}\"");
         }
 
-        return kept;
+        return string.Join(" OR ", kept);
     }
 
-    /// <summary>
-    /// Passages holding a word, from the FTS vocabulary of porter stems: the longest stem the word starts
-    /// with (or that ends in i where the word has y, "study" → "studi").
-    /// </summary>
-    internal static long DocumentFrequency(IReadOnlyDictionary<string, long> vocabulary, string word)
+    /// <summary>The porter stem FTS5 gives each word, from a temporary FTS5 table with the library's tokenizer.</summary>
+    internal static async Task<List<(string Word, string Stem)>> StemAsync(SqliteConnection connection, List<string> words, CancellationToken cancellationToken)
     {
-        for (var length = word.Length; length >= 2; length--)
+        await using (var setup = connection.CreateCommand())
         {
-            if (vocabulary.TryGetValue(word[..length], out var documents))
-            {
-                return documents;
-            }
+            setup.CommandText = """
+                CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_words USING fts5 (word, tokenize = 'porter unicode61 remove_diacritics 2');
+                CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_stems USING fts5vocab (temp, query_words, 'instance');
+                DELETE FROM temp.query_words;
+                """;
+            await setup.ExecuteNonQueryAsync(cancellationToken);
+        }
 
-            if (word[length - 1] == 'y' && vocabulary.TryGetValue(string.Concat(word.AsSpan(0, length - 1), "i"), out documents))
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO temp.query_words (rowid, word) VALUES ($i, $w)";
+            var i = insert.Parameters.Add("$i", SqliteType.Integer);
+            var w = insert.Parameters.Add("$w", SqliteType.Text);
+            for (var k = 0; k < words.Count; k++)
             {
-                return documents;
+                i.Value = k;
+                w.Value = words[k];
+                await insert.ExecuteNonQueryAsync(cancellationToken);
             }
         }
 
-        return 0;
+        var stems = new string?[words.Count];
+        await using (var select = connection.CreateCommand())
+        {
+            select.CommandText = "SELECT doc, term FROM temp.query_stems ORDER BY doc, offset";
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                stems[reader.GetInt32(0)] ??= reader.GetString(1);
+            }
+        }
+
+        return [.. words.Select((word, k) => (word, stems[k] ?? word))];
     }
 
     private async Task<EmbeddingIndex> GetIndexAsync(CancellationToken cancellationToken)
@@ -276,8 +346,28 @@ public sealed partial class HybridSearch : IDisposable
 
             var started = TimeProvider.System.GetTimestamp();
             await using var connection = await _store.OpenAsync(cancellationToken);
-            _index = await EmbeddingIndex.LoadAsync(connection, generation, cancellationToken);
-            _logger.LogDebug("Search index loaded: {Passages} passages in {ElapsedMs} ms", _index.Count, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            var (passages, dimensions) = await EmbeddingIndex.CountAsync(connection, cancellationToken);
+            var terms = passages < PruneFromPassages
+                ? TermStatistics.Empty // small libraries rank every query word and need no statistics
+                : await TermStatistics.LoadAsync(connection, _store.FilePath, passages, cancellationToken);
+            if (passages >= _options.ApproximateFromPassages && dimensions > 0)
+            {
+                if (_approximate is null || _approximate.Model != _embedder.ModelId || _approximate.Dimensions != dimensions)
+                {
+                    _approximate?.Dispose();
+                    _approximate = HnswVectorIndex.Open(_store.FilePath, _embedder.ModelId, dimensions, _logger);
+                }
+
+                _index = await EmbeddingIndex.LoadApproximateAsync(connection, generation, _approximate, terms, cancellationToken);
+            }
+            else
+            {
+                _index = await EmbeddingIndex.LoadAsync(connection, generation, _options.VectorPrecision, terms, cancellationToken);
+            }
+
+            _logger.LogDebug(
+                "Search index loaded: {Passages} passages ({Kind}) in {ElapsedMs} ms",
+                _index.Count, _index.IsApproximate ? "HNSW" : _options.VectorPrecision.ToString(), TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
             return _index;
         }
         finally
@@ -301,3 +391,7 @@ public sealed partial class HybridSearch : IDisposable
     [GeneratedRegex(@"[\p{L}\p{N}]+")]
     private static partial Regex WordRegex();
 }
+
+/// <summary>The embedding and BM25 rankings of one query before fusion (passage index into <see cref="Index"/>, score; best first).</summary>
+internal sealed record SearchCandidates(
+    EmbeddingIndex Index, float[] QueryVector, IReadOnlyList<(int Index, double Score)> Semantic, IReadOnlyList<(int Index, double Score)> Lexical);

@@ -85,7 +85,7 @@ public sealed class PassageEmbedder : IDisposable
             {
                 select.CommandText = modelChanged
                     ? "SELECT rowid, text FROM passages ORDER BY rowid"
-                    : "SELECT rowid, text FROM passages WHERE embedding IS NULL ORDER BY rowid";
+                    : "SELECT rowid, text FROM passages WHERE embedding IS NULL"; // the partial index; ORDER BY rowid would make SQLite scan the table
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
@@ -93,6 +93,7 @@ public sealed class PassageEmbedder : IDisposable
                 }
             }
 
+            pending.Sort((a, b) => a.RowId.CompareTo(b.RowId));
             if (pending.Count == 0 && storedModel == ModelId)
             {
                 return 0;

@@ -10,7 +10,7 @@ using Spectre.Console;
 
 namespace PaperBot.Host.Cli;
 
-/// <summary>Library verbs: ingest, search, papers list/show/remove, stats.</summary>
+/// <summary>Library verbs: ingest, search, papers list/show/remove, stats, reindex.</summary>
 internal static class LibraryCommands
 {
     private const int MaxTop = 100;
@@ -21,6 +21,20 @@ internal static class LibraryCommands
         root.Subcommands.Add(SearchCommand(services, io));
         root.Subcommands.Add(PapersCommand(services, io));
         root.Subcommands.Add(StatsCommand(services, io));
+        root.Subcommands.Add(ReindexCommand(services, io));
+    }
+
+    private static Command ReindexCommand(IServiceProvider services, AppIo io)
+    {
+        var command = new Command("reindex", "Rebuild the vector index saved beside the library from the stored vectors (a model change does this on its own).");
+        command.SetAction((_, ct) => CliRunner.RunAsync(io, async () =>
+        {
+            await EnsureSeededAsync(services, io, ct);
+            var passages = await services.GetRequiredService<HybridSearch>().RebuildVectorIndexAsync(ct);
+            await io.Out.WriteLineAsync($"vector index rebuilt: {passages} passages");
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
     }
 
     private static Command IngestCommand(IServiceProvider services, AppIo io)

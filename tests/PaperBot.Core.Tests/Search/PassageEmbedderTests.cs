@@ -26,17 +26,6 @@ public sealed class PassageEmbedderTests
         Assert.NotEmpty(hits);
     }
 
-    [Fact]
-    public void DocumentFrequency_FindsThePorterStemOfAWord()
-    {
-        var vocabulary = new Dictionary<string, long> { ["model"] = 900, ["studi"] = 40, ["telecom"] = 3 };
-
-        Assert.Equal(900, HybridSearch.DocumentFrequency(vocabulary, "models"));
-        Assert.Equal(40, HybridSearch.DocumentFrequency(vocabulary, "study"));
-        Assert.Equal(3, HybridSearch.DocumentFrequency(vocabulary, "telecom"));
-        Assert.Equal(0, HybridSearch.DocumentFrequency(vocabulary, "sourdough"));
-    }
-
     /// <summary>A deterministic bag-of-words embedding, so a test can tell two "models" apart.</summary>
     private sealed class HashingEmbeddingGenerator(string model) : IEmbeddingGenerator<string, Embedding<float>>
     {

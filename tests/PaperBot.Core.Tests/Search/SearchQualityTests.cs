@@ -148,3 +148,27 @@ public sealed class FtsQueryTests
     [Fact]
     public void ToFtsQuery_OnlyStopWords_IsNoLexicalQuery() => Assert.Null(HybridSearch.ToFtsQuery("what is the"));
 }
+
+public sealed class LargeQueryPlanTests
+{
+    private static readonly TermStatistics Statistics = new(new Dictionary<string, long>
+    {
+        ["gener"] = 3000, ["general"] = 2000, ["generat"] = 2500, ["telecom"] = 30, ["telecommun"] = 20, ["model"] = 9000, ["sparsiti"] = 50,
+    });
+
+    [Fact]
+    public void PlanLargeQuery_PrefixThatWidensTheMatch_IsMatchedExactly()
+    {
+        var plan = HybridSearch.PlanLargeQuery(Statistics, [("generalization", "gener"), ("sparsity", "sparsiti")]);
+
+        Assert.Equal("\"sparsity\"* OR \"generalization\"", plan);
+    }
+
+    [Fact]
+    public void PlanLargeQuery_CheapPrefix_KeepsPrefixAndDropsWordsOverTheBudget()
+    {
+        var plan = HybridSearch.PlanLargeQuery(Statistics, [("models", "model"), ("telecom", "telecom"), ("sparsity", "sparsiti")]);
+
+        Assert.Equal("\"sparsity\"* OR \"telecom\"*", plan);
+    }
+}

@@ -122,6 +122,19 @@ public sealed class LibraryCommandsTests
     }
 
     [Fact]
+    public async Task Reindex_LibraryAboveApproximateThreshold_SavesTheVectorIndexBesideIt()
+    {
+        using var cli = new CliHarness();
+        cli.Settings["Search:ApproximateFromPassages"] = "1";
+
+        var result = await cli.RunAsync("reindex");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("vector index rebuilt: 72 passages", result.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(cli.LibraryPath + ".vectors.usearch"));
+    }
+
+    [Fact]
     public async Task AnyVerb_InvalidOption_FailsWithTheKeyNamed()
     {
         using var cli = new CliHarness(seedSample: false);
