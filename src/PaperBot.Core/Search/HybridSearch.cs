@@ -78,6 +78,24 @@ public sealed partial class HybridSearch : IDisposable
     /// <summary>The best <paramref name="top"/> papers for a query, with a chosen ranking (for measuring).</summary>
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, SearchMode mode, CancellationToken cancellationToken = default)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await SearchPapersAsync(query, top, mode, cancellationToken);
+        }
+        finally
+        {
+            RecordDuration(started, mode);
+        }
+    }
+
+    private static void RecordDuration(long started, SearchMode mode) =>
+        Telemetry.CoreMetrics.SearchDuration.Record(
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            new KeyValuePair<string, object?>("ranking", mode.ToString().ToLowerInvariant()));
+
+    private async Task<IReadOnlyList<SearchHit>> SearchPapersAsync(string query, int top, SearchMode mode, CancellationToken cancellationToken)
+    {
         var ranked = await RankPassagesAsync(query, mode, cancellationToken);
         if (ranked is null)
         {
@@ -105,6 +123,19 @@ public sealed partial class HybridSearch : IDisposable
 
     /// <summary>The best <paramref name="top"/> passages (abstracts and full-text chunks) for a query.</summary>
     public async Task<IReadOnlyList<PassageHit>> SearchPassagesAsync(string query, int top, CancellationToken cancellationToken = default)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await FindPassagesAsync(query, top, cancellationToken);
+        }
+        finally
+        {
+            RecordDuration(started, SearchMode.Hybrid);
+        }
+    }
+
+    private async Task<IReadOnlyList<PassageHit>> FindPassagesAsync(string query, int top, CancellationToken cancellationToken)
     {
         var ranked = await RankPassagesAsync(query, SearchMode.Hybrid, cancellationToken);
         if (ranked is null)

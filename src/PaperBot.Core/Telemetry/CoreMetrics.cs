@@ -17,7 +17,7 @@ public static class CoreMetrics
 
     private static readonly Meter Meter = new(MeterName);
 
-    /// <summary>Search latency in milliseconds, tagged with the ranking (<c>hybrid</c>, <c>lexical</c>, <c>semantic</c>).</summary>
+    /// <summary>Search latency in milliseconds, tagged with the ranking (<c>hybrid</c>, <c>lexicalonly</c>, <c>semanticonly</c>).</summary>
     public static readonly Histogram<double> SearchDuration = Meter.CreateHistogram<double>(
         "paperbot.search.duration", unit: "ms", description: "Time to answer one search, query embedding included.");
 
