@@ -58,6 +58,10 @@ public sealed class PaperIngestor
         return await StoreAsync(source, parsed, progress, cancellationToken);
     }
 
+    /// <summary>Stores records already read and parsed (the feeds validate every page before writing any).</summary>
+    internal Task<IngestReport> IngestParsedAsync(string source, ParsedInput parsed, IProgress<IngestProgress>? progress, CancellationToken cancellationToken) =>
+        StoreAsync(source, parsed, progress, cancellationToken);
+
     internal static ParsedInput Parse(byte[] bytes, string name, IngestFormat format)
     {
         if (format == IngestFormat.Auto)
