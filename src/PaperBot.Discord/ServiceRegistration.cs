@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using PaperBot.Core.Digests;
 using PaperBot.Discord.Commands;
+using PaperBot.Discord.Digests;
 using PaperBot.Discord.Gateway;
 using PaperBot.Discord.Interactions;
 using PaperBot.Discord.Rest;
@@ -41,6 +43,11 @@ public static class ServiceRegistration
         services.TryAddSingleton<IPaperDirectory, LibraryPaperDirectory>();
         services.AddSingleton<PaperCommands>();
         services.AddSingleton<ISlashCommandModule>(sp => sp.GetRequiredService<PaperCommands>());
+        // Digests: /digest, its vote buttons, and posting through the REST API (also for 'paperbot digest run').
+        services.AddSingleton<IDigestPoster, DiscordDigestPoster>();
+        services.AddSingleton<DigestCommands>();
+        services.AddSingleton<ISlashCommandModule>(sp => sp.GetRequiredService<DigestCommands>());
+        services.AddSingleton<IComponentHandler, DigestVoteHandler>();
         services.AddSingleton<InteractionResponder>();
         services.AddSingleton<InteractionDispatcher>();
         services.AddSingleton<DiscordBotService>();
@@ -52,6 +59,7 @@ public static class ServiceRegistration
         }
 
         services.AddHostedService(sp => sp.GetRequiredService<DiscordBotService>());
+        services.AddHostedService(sp => sp.GetRequiredService<DigestScheduler>());
         if (string.Equals(builder.Configuration[$"{DiscordOptions.SectionName}:Transport"], "http", StringComparison.OrdinalIgnoreCase))
         {
             services.AddSingleton<HttpInteractionEndpoint>();

@@ -128,7 +128,7 @@ public sealed class DigestRunner
                     messageId = await _poster.FindPostedAsync(subscription.ChannelId, marker, cancellationToken);
                 }
 
-                messageId ??= await _poster.PostAsync(subscription, stored.Parts[i], marker, cancellationToken);
+                messageId ??= await _poster.PostAsync(subscription, run.Id, stored.Parts[i], marker, cancellationToken);
             }
             catch (DigestChannelUnavailableException ex)
             {
@@ -155,6 +155,19 @@ public sealed class DigestRunner
         await _store.CompleteRunAsync(run, subscription.ChannelId, stored.PaperIds, stored.HighWater, result, _time.GetUtcNow(), cancellationToken);
         _logger.LogInformation("Digest for channel {ChannelId} at {Occurrence}: {Result}", subscription.ChannelId, run.Occurrence, result);
         return new DigestRunOutcome(stored.Parts.Count == 0 ? DigestRunStatus.NothingToPost : DigestRunStatus.Posted, papers, messageIds, result);
+    }
+
+    /// <summary>The paper of entry <paramref name="index"/> (0-based, across parts) of a run's plan, or null.</summary>
+    public async Task<string?> PaperOfEntryAsync(long runId, int index, CancellationToken cancellationToken)
+    {
+        var run = await _store.GetRunAsync(runId, cancellationToken);
+        if (run?.Plan is null)
+        {
+            return null;
+        }
+
+        var plan = JsonSerializer.Deserialize<DigestPlan>(run.Plan, PlanJson)!;
+        return index >= 0 && index < plan.PaperIds.Count ? plan.PaperIds[index] : null;
     }
 
     /// <summary>What a claimed run posts, stored with the claim.</summary>

@@ -76,6 +76,8 @@ public interface IDigestStore
 
     Task<DigestRun?> GetRunAsync(long subscriptionId, string occurrence, CancellationToken cancellationToken);
 
+    Task<DigestRun?> GetRunAsync(long runId, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<DigestRun>> ListUnfinishedRunsAsync(CancellationToken cancellationToken);
 
     /// <summary>Stores the composed plan unless one is stored already; returns the run with the plan that stands.</summary>
@@ -297,7 +299,7 @@ internal sealed class SqliteDigestStore(LibraryStore library) : IDigestStore
         return (await ReadRunsAsync(command, cancellationToken)).FirstOrDefault();
     }
 
-    private async Task<DigestRun?> GetRunAsync(long runId, CancellationToken cancellationToken)
+    public async Task<DigestRun?> GetRunAsync(long runId, CancellationToken cancellationToken)
     {
         await using var connection = await library.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();

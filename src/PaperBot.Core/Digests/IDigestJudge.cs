@@ -36,7 +36,8 @@ public interface IDigestPoster
     /// returns the first message) and its tag visible in the message. Returns the message id. Throws
     /// <see cref="DigestChannelUnavailableException"/> when the channel is gone or the bot may not post there.
     /// </summary>
-    Task<string> PostAsync(Subscription subscription, DigestPart part, DigestMarker marker, CancellationToken cancellationToken);
+    /// <param name="runId">The run, so vote buttons can name an entry as (run, index) and find its paper in the library.</param>
+    Task<string> PostAsync(Subscription subscription, long runId, DigestPart part, DigestMarker marker, CancellationToken cancellationToken);
 
     /// <summary>The id of a recent message in the channel that carries <paramref name="marker"/>'s tag, or null.</summary>
     Task<string?> FindPostedAsync(string channelId, DigestMarker marker, CancellationToken cancellationToken);

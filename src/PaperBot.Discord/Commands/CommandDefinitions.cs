@@ -13,6 +13,7 @@ internal static class CommandDefinitions
     private const int SubcommandOption = 1;
     private const int StringOption = 3;
     private const int IntegerOption = 4;
+    private const int ChannelOption = 7;
 
     /// <summary>The body of the bulk-overwrite PUT.</summary>
     public static JsonArray Build(IReadOnlyList<CommandSpec> commands)
@@ -65,7 +66,12 @@ internal static class CommandDefinitions
         {
             var json = new JsonObject
             {
-                ["type"] = option.Kind == OptionKind.WholeNumber ? IntegerOption : StringOption,
+                ["type"] = option.Kind switch
+                {
+                    OptionKind.WholeNumber => IntegerOption,
+                    OptionKind.Channel => ChannelOption,
+                    _ => StringOption,
+                },
                 ["name"] = option.Name,
                 ["description"] = option.Description,
                 ["required"] = option.Required,
@@ -73,6 +79,11 @@ internal static class CommandDefinitions
             if (option.Autocomplete)
             {
                 json["autocomplete"] = true;
+            }
+
+            if (option.Kind == OptionKind.Channel)
+            {
+                json["channel_types"] = new JsonArray(0, 5); // text and announcement channels
             }
 
             if (option.MinValue is { } min)

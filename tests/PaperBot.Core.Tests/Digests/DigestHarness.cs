@@ -94,7 +94,7 @@ internal sealed class FakeChannelPoster : IDigestPoster
 
     private int _calls;
 
-    public Task<string> PostAsync(Subscription subscription, DigestPart part, DigestMarker marker, CancellationToken cancellationToken)
+    public Task<string> PostAsync(Subscription subscription, long runId, DigestPart part, DigestMarker marker, CancellationToken cancellationToken)
     {
         var call = Interlocked.Increment(ref _calls);
         BeforePost?.Invoke(subscription.ChannelId, marker, call);
