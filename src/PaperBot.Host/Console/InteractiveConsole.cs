@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PaperBot.Core;
 using PaperBot.Core.Assistant;
 using PaperBot.Core.Commands;
+using PaperBot.Core.Digests;
 using PaperBot.Core.Search;
 using PaperBot.Host.Cli;
 
@@ -28,9 +29,13 @@ internal sealed class InteractiveConsole
     private readonly AppIo _io;
     private readonly ILogger _logger;
     private readonly List<ConversationTurn> _conversation = [];
+    private readonly Func<string, int, CancellationToken, Task<Digest>>? _digestPreview;
 
-    public InteractiveConsole(IPaperAssistant assistant, ConsoleSearch search, AppIo io, ILogger? logger = null)
+    public InteractiveConsole(
+        IPaperAssistant assistant, ConsoleSearch search, AppIo io, ILogger? logger = null,
+        Func<string, int, CancellationToken, Task<Digest>>? digestPreview = null)
     {
+        _digestPreview = digestPreview;
         _assistant = assistant;
         _search = search;
         _io = io;
@@ -43,11 +48,13 @@ internal sealed class InteractiveConsole
         ArgumentNullException.ThrowIfNull(services);
         await LibraryCommands.EnsureSeededAsync(services, io, cancellationToken);
         var search = services.GetRequiredService<HybridSearch>();
+        var composer = services.GetRequiredService<DigestComposer>();
         var console = new InteractiveConsole(
             services.GetRequiredService<IPaperAssistant>(),
             (query, top, ct) => search.SearchAsync(query, top, ct),
             io,
-            services.GetRequiredService<ILoggerFactory>().CreateLogger<InteractiveConsole>());
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<InteractiveConsole>(),
+            (topics, max, ct) => composer.PreviewAsync(topics, null, max, null, ct));
         return await console.RunAsync(cancellationToken);
     }
 
@@ -120,6 +127,15 @@ internal sealed class InteractiveConsole
                 var papers = command.Spec.Options.Select(o => command[o.Name]).OfType<string>().ToList();
                 var comparison = await _assistant.CompareAsync(papers, cancellationToken);
                 AssistantRendering.WriteComparison(LibraryCommands.CreateConsole(_io), comparison);
+                break;
+            case SlashCommandCatalog.Digest when command.Subcommand?.Name == "preview" && command["topics"] is { } topics && _digestPreview is not null:
+                var digest = await _digestPreview(topics, command["max"] is { } max ? int.Parse(max, CultureInfo.InvariantCulture) : 8, cancellationToken);
+                await _io.Out.WriteLineAsync(DigestCommands.Render(digest));
+                break;
+            case SlashCommandCatalog.Digest:
+                await _io.Out.WriteLineAsync(
+                    "In the console: /digest preview topics:… shows what a channel with those topics would get. "
+                    + "Subscriptions live in Discord (/digest subscribe) or the shell ('paperbot digest subscribe --channel ID --topics \"…\"').");
                 break;
             default:
                 await _io.Out.WriteLineAsync(Help());
