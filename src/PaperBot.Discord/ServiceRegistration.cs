@@ -43,11 +43,17 @@ public static class ServiceRegistration
         services.TryAddSingleton<IPaperDirectory, LibraryPaperDirectory>();
         services.AddSingleton<PaperCommands>();
         services.AddSingleton<ISlashCommandModule>(sp => sp.GetRequiredService<PaperCommands>());
-        // Digests: /digest, its vote buttons, and posting through the REST API (also for 'paperbot digest run').
-        services.AddSingleton<IDigestPoster, DiscordDigestPoster>();
-        services.AddSingleton<DigestCommands>();
-        services.AddSingleton<ISlashCommandModule>(sp => sp.GetRequiredService<DigestCommands>());
-        services.AddSingleton<IComponentHandler, DigestVoteHandler>();
+        // Digests (when the Core digests are registered, i.e. AddPaperBotCore ran first): /digest, its vote
+        // buttons, and posting through the REST API (also used by 'paperbot digest run').
+        var digests = services.Any(d => d.ServiceType == typeof(IDigestStore));
+        if (digests)
+        {
+            services.AddSingleton<IDigestPoster, DiscordDigestPoster>();
+            services.AddSingleton<DigestCommands>();
+            services.AddSingleton<ISlashCommandModule>(sp => sp.GetRequiredService<DigestCommands>());
+            services.AddSingleton<IComponentHandler, DigestVoteHandler>();
+        }
+
         services.AddSingleton<InteractionResponder>();
         services.AddSingleton<InteractionDispatcher>();
         services.AddSingleton<DiscordBotService>();
@@ -59,7 +65,11 @@ public static class ServiceRegistration
         }
 
         services.AddHostedService(sp => sp.GetRequiredService<DiscordBotService>());
-        services.AddHostedService(sp => sp.GetRequiredService<DigestScheduler>());
+        if (digests)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<DigestScheduler>());
+        }
+
         if (string.Equals(builder.Configuration[$"{DiscordOptions.SectionName}:Transport"], "http", StringComparison.OrdinalIgnoreCase))
         {
             services.AddSingleton<HttpInteractionEndpoint>();

@@ -50,7 +50,8 @@ internal static class CommandDefinitions
             };
             if (command.DefaultMemberPermissions is { } permissions)
             {
-                json["default_member_permissions"] = permissions;
+                // Discord's OpenAPI types this as an integer (the docs show a string; both are accepted).
+                json["default_member_permissions"] = long.Parse(permissions, System.Globalization.CultureInfo.InvariantCulture);
             }
 
             array.Add(json);
@@ -130,7 +131,7 @@ internal static class CommandDefinitions
             foreach (var command in commands.EnumerateArray().OrderBy(c => Str(c, "name"), StringComparer.Ordinal))
             {
                 canonical.Append("cmd|").Append(Int(command, "type", 1)).Append('|').Append(Str(command, "name"))
-                    .Append('|').Append(Str(command, "description")).Append('|').Append(Str(command, "default_member_permissions")).Append('\n');
+                    .Append('|').Append(Str(command, "description")).Append('|').Append(Raw(command, "default_member_permissions").Trim('"')).Append('\n');
                 AppendOptions(canonical, command, depth: 0);
             }
         }

@@ -53,7 +53,7 @@ internal sealed class FakeInteraction(string id, string token, string applicatio
 /// double acknowledgement), command registration rules, and a WebSocket gateway (see <see cref="FakeGateway"/>).
 /// Two listeners: the main one and a second one used as <c>resume_gateway_url</c>.
 /// </summary>
-internal sealed class FakeDiscordServer : IAsyncDisposable
+internal sealed partial class FakeDiscordServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
@@ -312,6 +312,11 @@ internal sealed class FakeDiscordServer : IAsyncDisposable
     private Reply Route(string method, string template, string[] values, string body, DateTimeOffset now)
     {
         JsonNode? json = body.Length == 0 ? null : JsonNode.Parse(body);
+        if (RouteChannelMessages(method, template, values, json) is { } channelReply)
+        {
+            return channelReply; // FakeDiscordServer.Channels.cs
+        }
+
         switch ((method, template))
         {
             case ("GET", "/gateway"):
@@ -563,7 +568,8 @@ internal sealed class FakeDiscordServer : IAsyncDisposable
             copy["id"] = old?["id"]?.DeepClone() ?? (1095661440997806172L + Interlocked.Increment(ref _nextId)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             copy["application_id"] = ApplicationId;
             copy["version"] = (1095661440997806172L + Interlocked.Increment(ref _nextId)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            copy["default_member_permissions"] = null;
+            // Discord answers with the permission bits as a string (null when none were set).
+            copy["default_member_permissions"] = command["default_member_permissions"] is JsonNode bits ? bits.ToString() : null;
             copy["type"] ??= 1;
             stored.Add(copy);
         }

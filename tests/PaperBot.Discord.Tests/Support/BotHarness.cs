@@ -36,7 +36,9 @@ internal sealed class BotHarness : IAsyncDisposable
     public T Get<T>() where T : notnull => Host.Services.GetRequiredService<T>();
 
     /// <summary>Builds the host (not started) with test-speed reconnect settings; <paramref name="configure"/> may change any key.</summary>
-    public static BotHarness Create(FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5)
+    public static BotHarness Create(
+        FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5,
+        Action<IHostApplicationBuilder>? addFeatures = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -62,6 +64,7 @@ internal sealed class BotHarness : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         builder.Services.AddSingleton<IPaperAssistant, FakePaperAssistant>();
         builder.Services.AddSingleton<IPaperDirectory, FakePaperDirectory>();
+        addFeatures?.Invoke(builder);
         builder.AddPaperBotDiscord();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         var host = builder.Build();
@@ -69,17 +72,21 @@ internal sealed class BotHarness : IAsyncDisposable
         return new BotHarness(host, discord, logs);
     }
 
-    public static async Task<BotHarness> StartAsync(FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5)
+    public static async Task<BotHarness> StartAsync(
+        FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5,
+        Action<IHostApplicationBuilder>? addFeatures = null)
     {
-        var harness = Create(discord, configure, jitter);
+        var harness = Create(discord, configure, jitter, addFeatures);
         await harness.Host.StartAsync();
         return harness;
     }
 
     /// <summary>Starts the bot and waits until the gateway session is READY.</summary>
-    public static async Task<BotHarness> StartReadyAsync(FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5)
+    public static async Task<BotHarness> StartReadyAsync(
+        FakeDiscordServer discord, Action<Dictionary<string, string?>>? configure = null, double jitter = 0.5,
+        Action<IHostApplicationBuilder>? addFeatures = null)
     {
-        var harness = await StartAsync(discord, configure, jitter);
+        var harness = await StartAsync(discord, configure, jitter, addFeatures);
         await FakeDiscordServer.WaitUntilAsync(() => discord.Gateway.Live is not null && discord.Gateway.CurrentSession is not null, "gateway READY");
         return harness;
     }
