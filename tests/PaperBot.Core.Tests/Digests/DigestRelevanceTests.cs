@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PaperBot.Core.Digests;
+using PaperBot.Core.Library;
 using PaperBot.Core.Tests.Support;
 
 namespace PaperBot.Core.Tests.Digests;
@@ -41,6 +42,37 @@ public sealed class DigestRelevanceTests : IClassFixture<DigestRelevanceTests.Sa
 
         Assert.NotEmpty(digest.Entries);
         Assert.All(digest.Entries, e => Assert.Equal("in cs.LG", e.Reason));
+    }
+
+    [Fact]
+    public async Task Preview_WithModelVerdicts_RanksByModelScoreAndUsesItsReasonAndBlurb()
+    {
+        var judge = new ReversingJudge();
+        var composer = new DigestComposer(
+            new SqliteDigestStore(_sample.Library.Store), _sample.Library.Embedder, judge,
+            Options.Create(new DigestOptions { ModelShortlist = 3 }), _sample.Library.Time, NullLogger<DigestComposer>.Instance);
+
+        var digest = await composer.PreviewAsync("mixture of experts, sparse expert routing", null, 3, null, CancellationToken.None);
+
+        Assert.True(digest.ModelScored);
+        Assert.Equal(judge.Asked.AsEnumerable().Reverse().Select(p => p.Id), digest.Entries.Select(e => e.PaperId));
+        Assert.All(digest.Entries, e => Assert.Equal(BlurbMode.Generated, e.BlurbMode));
+        Assert.Equal("model reason 3", digest.Entries[0].Reason);
+    }
+
+    /// <summary>Scores the short list in reverse similarity order (8, 9, 10 for the first three).</summary>
+    private sealed class ReversingJudge : IDigestJudge
+    {
+        public IReadOnlyList<Paper> Asked { get; private set; } = [];
+
+        public Task<IReadOnlyDictionary<string, DigestJudgement>?> JudgeAsync(string topics, IReadOnlyList<Paper> papers, CancellationToken cancellationToken)
+        {
+            Asked = papers;
+            IReadOnlyDictionary<string, DigestJudgement> verdicts = papers
+                .Select((p, i) => (p.Id, Verdict: new DigestJudgement(8 + i, $"model reason {i + 1}", $"model blurb {i + 1}")))
+                .ToDictionary(x => x.Id, x => x.Verdict);
+            return Task.FromResult<IReadOnlyDictionary<string, DigestJudgement>?>(verdicts);
+        }
     }
 
     public sealed class SampleLibrary : IDisposable
