@@ -135,18 +135,28 @@ internal static class LibrarySchema
 
     public static async Task MigrateAsync(SqliteConnection connection, ILogger logger, CancellationToken cancellationToken)
     {
-        await using var read = connection.CreateCommand();
-        read.CommandText = "PRAGMA user_version";
-        var version = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        if (version > CurrentVersion)
+        // Each step reads the version under the write lock (BEGIN IMMEDIATE): two processes opening a new
+        // library at once (the bot and a CLI verb) migrate it once, the second finding the work done.
+        while (true)
         {
-            throw new UserFacingException(
-                $"The library '{connection.DataSource}' has schema version {version}, newer than this PaperBot understands ({CurrentVersion}). Update PaperBot.");
-        }
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var read = connection.CreateCommand();
+            read.Transaction = transaction;
+            read.CommandText = "PRAGMA user_version";
+            var version = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            if (version > CurrentVersion)
+            {
+                throw new UserFacingException(
+                    $"The library '{connection.DataSource}' has schema version {version}, newer than this PaperBot understands ({CurrentVersion}). Update PaperBot.");
+            }
 
-        for (var next = version + 1; next <= CurrentVersion; next++)
-        {
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            if (version == CurrentVersion)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                return;
+            }
+
+            var next = version + 1;
             await LibraryStore.ExecuteAsync(connection, Migrations[next - 1], cancellationToken, transaction);
             await LibraryStore.ExecuteAsync(connection, $"PRAGMA user_version = {next}", cancellationToken, transaction);
             await transaction.CommitAsync(cancellationToken);
