@@ -60,6 +60,28 @@ public sealed class DigestRelevanceTests : IClassFixture<DigestRelevanceTests.Sa
         Assert.Equal("model reason 3", digest.Entries[0].Reason);
     }
 
+    [Fact]
+    public async Task Compose_AfterVotes_LikedKindOfPaperRisesAndDislikedKindFalls()
+    {
+        var store = new SqliteDigestStore(_sample.Library.Store);
+        var subscription = await store.UpsertSubscriptionAsync(
+            new SubscriptionDraft("1", "900", "large language models", [], "0 8 * * *", "UTC", 20, 0, "admin"), _sample.Library.Time.GetUtcNow(), CancellationToken.None);
+        var before = await _sample.Composer.ComposeAsync(subscription, CancellationToken.None);
+        var dolma = before.Entries.Single(e => e.Title.StartsWith("Dolma", StringComparison.Ordinal));
+        var disliked = before.Entries[0];
+
+        await store.RecordVoteAsync("900", dolma.PaperId, "u1", +1, _sample.Library.Time.GetUtcNow(), CancellationToken.None);
+        await store.RecordVoteAsync("900", disliked.PaperId, "u2", -1, _sample.Library.Time.GetUtcNow(), CancellationToken.None);
+        var after = await _sample.Composer.ComposeAsync(subscription, CancellationToken.None);
+
+        Assert.Equal(2, after.Votes);
+        var dolmaAfter = after.Entries.Single(e => e.PaperId == dolma.PaperId);
+        Assert.True(dolmaAfter.Similarity > dolma.Similarity, $"{dolmaAfter.Similarity} <= {dolma.Similarity}");
+        Assert.True(after.Entries.ToList().FindIndex(e => e.PaperId == dolma.PaperId) < before.Entries.ToList().FindIndex(e => e.PaperId == dolma.PaperId));
+        var dislikedAfter = after.Entries.FirstOrDefault(e => e.PaperId == disliked.PaperId);
+        Assert.True(dislikedAfter is null || dislikedAfter.Similarity < disliked.Similarity);
+    }
+
     /// <summary>Scores the short list in reverse similarity order (8, 9, 10 for the first three).</summary>
     private sealed class ReversingJudge : IDigestJudge
     {
