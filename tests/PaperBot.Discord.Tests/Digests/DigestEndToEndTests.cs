@@ -76,8 +76,9 @@ public sealed class DigestEndToEndTests : IAsyncLifetime
         // A new process: the vote button works from its custom id and the library alone.
         await using (var restarted = await StartBotAsync())
         {
-            // The fake gateway still shows the first process's session: wait for this process's own READY.
+            // The fake gateway keeps the first process's session too: wait for this process's own connection.
             await restarted.WaitAsync(() => restarted.Logs.Lines.Any(l => l.Contains("READY (session established)", StringComparison.Ordinal)), "READY after restart");
+            await restarted.WaitAsync(() => _discord.Gateway.Connections.Count(c => !c.Ended && c.Session is not null) == 1, "only the new connection live");
             var vote = await ComponentAsync(restarted, voteButton["custom_id"]!.GetValue<string>());
             var reply = vote.Callbacks.Single();
             Assert.Equal(4, reply["type"]!.GetValue<int>());
@@ -153,7 +154,8 @@ public sealed class DigestEndToEndTests : IAsyncLifetime
             ["type"] = o.Type,
             ["value"] = o.Value is int n ? JsonValue.Create(n) : JsonValue.Create((string)o.Value),
         })]);
-        var interaction = await _discord.DispatchCommandAsync("digest", [new JsonObject { ["name"] = subcommand, ["type"] = 1, ["options"] = inner }]);
+        var (json, interaction) = _discord.NewInteraction("digest", [new JsonObject { ["name"] = subcommand, ["type"] = 1, ["options"] = inner }]);
+        await _discord.Gateway.DispatchAsync("INTERACTION_CREATE", json, _discord.Gateway.Live!.Session);
         await bot.WaitAsync(() => interaction.AcknowledgedWith is 4 || (interaction.AcknowledgedWith is 5 && !interaction.Edits.IsEmpty), $"/digest {subcommand} answered", 60);
         return interaction;
     }
@@ -163,7 +165,8 @@ public sealed class DigestEndToEndTests : IAsyncLifetime
         var (json, fake) = _discord.NewInteraction("digest", type: 3);
         json["data"] = new JsonObject { ["custom_id"] = customId, ["component_type"] = 2 };
         json["message"] = new JsonObject { ["id"] = "1095661440997806999", ["channel_id"] = ChannelId };
-        await _discord.Gateway.DispatchAsync("INTERACTION_CREATE", json);
+        // Sent on the live connection's session (the fake's "current" session may be the first process's).
+        await _discord.Gateway.DispatchAsync("INTERACTION_CREATE", json, _discord.Gateway.Live!.Session);
         await bot.WaitAsync(() => fake.AcknowledgedWith is not null, "vote acknowledged", 30);
         await bot.WaitAsync(() => !fake.Callbacks.IsEmpty, "vote answered", 30);
         return fake;
