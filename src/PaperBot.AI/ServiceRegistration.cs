@@ -10,12 +10,14 @@ using Microsoft.ML.Tokenizers;
 using Microsoft.SemanticKernel;
 using OpenAI;
 using PaperBot.AI.Assistant;
+using PaperBot.AI.Digests;
 using PaperBot.AI.Extractive;
 using PaperBot.AI.Grounding;
 using PaperBot.AI.ModelEndpoint;
 using PaperBot.AI.Plugins;
 using PaperBot.AI.Prompts;
 using PaperBot.Core.Assistant;
+using PaperBot.Core.Digests;
 
 namespace PaperBot.AI;
 
@@ -59,6 +61,8 @@ public static class ServiceRegistration
         services.AddSingleton(CreateKernel);
         services.AddSingleton<ModelGateway>();
         services.AddSingleton<IPaperAssistant, PaperAssistant>();
+        // Replaces Core's similarity-only default; without an endpoint it answers null and digests rank by similarity.
+        services.Replace(ServiceDescriptor.Singleton<IDigestJudge, ModelDigestJudge>());
         return services;
     }
 

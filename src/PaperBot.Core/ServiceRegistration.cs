@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using PaperBot.Core.Conversations;
+using PaperBot.Core.Digests;
 using PaperBot.Core.Embeddings;
+using PaperBot.Core.Feeds;
 using PaperBot.Core.Ingestion;
 using PaperBot.Core.Library;
 using PaperBot.Core.Search;
@@ -14,6 +16,44 @@ namespace PaperBot.Core;
 /// <summary>Registers the paper library, ingestion and search.</summary>
 public static class ServiceRegistration
 {
+    /// <summary>
+    /// Adds the feeds (<c>Feeds</c> section): cursors, one resilient HttpClient per source kind, the fetcher,
+    /// and the background fetching, which runs only when the host runs (bot mode).
+    /// </summary>
+    public static IHostApplicationBuilder AddPaperBotFeeds(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<FeedOptions>, FeedOptionsValidator>();
+        services.AddFeedHttpClients();
+        services.AddSingleton<IFeedCursorStore, SqliteFeedCursorStore>();
+        services.AddSingleton<ArxivRequestGate>();
+        services.AddSingleton<FeedFetcher>();
+        services.AddHostedService<FeedFetchService>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds digests (<c>Digest</c> section): subscriptions, composition, the exactly-once runner and the
+    /// scheduler (runs only when the host runs, and only when an <see cref="IDigestPoster"/> is registered —
+    /// the Discord layer adds one). A model-backed <see cref="IDigestJudge"/> registered by the AI layer wins
+    /// over the similarity-only default.
+    /// </summary>
+    public static IHostApplicationBuilder AddPaperBotDigests(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IDigestStore, SqliteDigestStore>();
+        services.TryAddSingleton<IDigestJudge, SimilarityOnlyJudge>();
+        services.AddSingleton<DigestComposer>();
+        services.AddSingleton<DigestSubscriptions>();
+        services.AddSingleton<DigestRunner>();
+        services.AddSingleton<DigestScheduler>();
+        return builder;
+    }
+
     /// <summary>
     /// Adds the library store (<c>Library</c> section), ingestion, the local embedding model
     /// (<c>Embeddings</c> section; another <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> registered
@@ -40,6 +80,8 @@ public static class ServiceRegistration
         services.AddSingleton<IAnswerStore, SqliteAnswerStore>();
         services.AddSingleton<IConversationStore, SqliteConversationStore>();
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
+        builder.AddPaperBotFeeds();
+        builder.AddPaperBotDigests();
         return builder;
     }
 }

@@ -6,6 +6,8 @@ using PaperBot.Discord.Commands;
 using PaperBot.Discord.Commands.LibraryCommands;
 using PaperBot.Discord.Conversations;
 using PaperBot.Discord.FairUse;
+using PaperBot.Core.Digests;
+using PaperBot.Discord.Digests;
 using PaperBot.Discord.Gateway;
 using PaperBot.Discord.Interactions;
 using PaperBot.Discord.Rest;
@@ -63,6 +65,17 @@ public static class ServiceRegistration
         services.AddHttpClient(PaperLibraryCommands.AttachmentClient).RemoveAllLoggers();
         services.AddSingleton<ISlashCommandModule, PaperLibraryCommands>();
         services.AddSingleton<ISlashCommandModule>(sp => sp.GetRequiredService<PaperCommands>());
+        // Digests (when the Core digests are registered, i.e. AddPaperBotCore ran first): /digest, its vote
+        // buttons, and posting through the REST API (also used by 'paperbot digest run').
+        var digests = services.Any(d => d.ServiceType == typeof(IDigestStore));
+        if (digests)
+        {
+            services.AddSingleton<IDigestPoster, DiscordDigestPoster>();
+            services.AddSingleton<DigestCommands>();
+            services.AddSingleton<ISlashCommandModule>(sp => sp.GetRequiredService<DigestCommands>());
+            services.AddSingleton<IComponentHandler, DigestVoteHandler>();
+        }
+
         services.AddSingleton<InteractionResponder>();
         services.AddSingleton<InteractionDispatcher>();
         services.AddSingleton<InteractionQueue>();
@@ -78,6 +91,11 @@ public static class ServiceRegistration
         services.AddHostedService(sp => sp.GetRequiredService<InteractionQueue>());
         services.AddHostedService(sp => sp.GetRequiredService<DiscordBotService>());
         services.AddHostedService(sp => sp.GetRequiredService<ConversationPruner>());
+        if (digests)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<DigestScheduler>());
+        }
+
         if (string.Equals(builder.Configuration[$"{DiscordOptions.SectionName}:Transport"], "http", StringComparison.OrdinalIgnoreCase))
         {
             services.AddSingleton<HttpInteractionEndpoint>();

@@ -50,6 +50,7 @@ public sealed class BotModeTests : IAsyncLifetime
             ["Discord:MaxReconnectDelay"] = "00:00:00.400",
             ["Library:Path"] = Path.Combine(_folder, "library.db"),
             ["Library:SeedSampleWhenEmpty"] = seed ? "true" : "false",
+            ["Feeds:Enabled"] = "false", // no network in tests
         };
         foreach (var (key, value) in extra ?? [])
         {

@@ -19,8 +19,9 @@ internal static class PromptCatalog
     public static readonly PromptSpec RewriteQuestion = new("Research", "RewriteQuestion", ["question", "history"]);
     public static readonly PromptSpec Summarize = new("Papers", "Summarize", ["level", "paper"]);
     public static readonly PromptSpec Compare = new("Papers", "Compare", ["papers", "paper_ids"]);
+    public static readonly PromptSpec DigestScore = new("Digest", "Score", ["topics", "papers", "paper_ids"]);
 
-    public static IReadOnlyList<PromptSpec> All { get; } = [Answer, RewriteQuestion, Summarize, Compare];
+    public static IReadOnlyList<PromptSpec> All { get; } = [Answer, RewriteQuestion, Summarize, Compare, DigestScore];
 }
 
 /// <summary>A loaded prompt: the SK function and a version that changes whenever its files change.</summary>

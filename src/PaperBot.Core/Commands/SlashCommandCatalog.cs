@@ -12,6 +12,7 @@ public static class SlashCommandCatalog
     public const string Compare = "compare";
     public const string Help = "help";
     public const string Paper = "paper";
+    public const string Digest = "digest";
 
     /// <summary>All commands with their options, in the order help lists them.</summary>
     public static IReadOnlyList<CommandSpec> All { get; } =
@@ -57,6 +58,34 @@ public static class SlashCommandCatalog
             ]),
         ], DefaultMemberPermissions: CommandSpec.ManageGuild),
         new(Help, "What PaperBot can do.", []),
+        new(Digest, "Daily digests of new papers in a channel (Manage Server).", [],
+        [
+            new("subscribe", "Post a daily digest of new papers on your topics in a channel.",
+            [
+                new("topics", "Comma-separated topics and/or arXiv categories (cs.CL)", OptionKind.Text, Required: true, MaxLength: 500),
+                new("channel", "Where to post (default: this channel)", OptionKind.Channel, Required: false),
+                new("time", "Time of day, HH:mm (default 08:00)", OptionKind.Text, Required: false, MaxLength: 5),
+                new("timezone", "IANA time zone, e.g. Europe/Berlin (default UTC)", OptionKind.Text, Required: false, MaxLength: 64),
+                new("cron", "Instead of time: a cron schedule, e.g. 0 8 * * 1-5", OptionKind.Text, Required: false, MaxLength: 100),
+                new("max", "Papers per digest (1-20, default 8)", OptionKind.WholeNumber, Required: false, MinValue: 1, MaxValue: 20),
+                new("min_score", "Drop papers scoring below this (0-10, default 4)", OptionKind.WholeNumber, Required: false, MinValue: 0, MaxValue: 10),
+            ]),
+            new("unsubscribe", "Stop a channel's digest.",
+            [
+                new("channel", "Which channel (default: this channel)", OptionKind.Channel, Required: false),
+            ]),
+            new("list", "This server's digests: schedule, next run, last result, votes.", []),
+            new("preview", "Show (only to you) what the next digest would post now.",
+            [
+                new("channel", "Which channel's digest (default: this channel)", OptionKind.Channel, Required: false),
+                new("topics", "Preview these topics instead of a subscription", OptionKind.Text, Required: false, MaxLength: 500),
+                new("max", "Papers (1-20, default 8)", OptionKind.WholeNumber, Required: false, MinValue: 1, MaxValue: 20),
+            ]),
+            new("now", "Post the channel's digest now (once).",
+            [
+                new("channel", "Which channel (default: this channel)", OptionKind.Channel, Required: false),
+            ]),
+        ], CommandSpec.ManageGuild),
     ];
 }
 
@@ -71,6 +100,9 @@ public enum OptionKind
 
     /// <summary>A file the user attaches (Discord only).</summary>
     Attachment,
+
+    /// <summary>A text or announcement channel (its id); typed as text in the console.</summary>
+    Channel,
 }
 
 /// <summary>

@@ -58,6 +58,10 @@ public sealed class PaperIngestor
         return await StoreAsync(source, parsed, progress, cancellationToken);
     }
 
+    /// <summary>Stores records already read and parsed (the feeds validate every page before writing any).</summary>
+    internal Task<IngestReport> IngestParsedAsync(string source, ParsedInput parsed, IProgress<IngestProgress>? progress, CancellationToken cancellationToken) =>
+        StoreAsync(source, parsed, progress, cancellationToken);
+
     internal static ParsedInput Parse(byte[] bytes, string name, IngestFormat format)
     {
         if (format == IngestFormat.Auto)
@@ -159,35 +163,32 @@ public sealed class PaperIngestor
 
         await _embedder.EnsureCurrentAsync(null, cancellationToken);
         await using var connection = await _store.OpenAsync(cancellationToken);
-        var existing = await ReadExistingAsync(connection, incoming.Keys, cancellationToken);
-        var toWrite = new List<(Paper Paper, string Hash, bool IsUpdate)>();
-        var unchanged = 0;
-        foreach (var (id, (paper, hash)) in incoming)
-        {
-            if (!existing.TryGetValue(id, out var old))
-            {
-                toWrite.Add((paper, hash, false));
-            }
-            else if (old.Hash == hash || paper.Version < old.Version)
-            {
-                unchanged++;
-            }
-            else
-            {
-                toWrite.Add((paper with { AddedAt = old.AddedAt }, hash, true));
-            }
-        }
 
-        var passages = toWrite.SelectMany(w => PassageChunker.Chunk(w.Paper)).ToList();
+        // A first look outside the write lock decides what to embed (slow, so not under the lock). Another
+        // ingest may write the same papers meanwhile, so the decision is taken again inside the transaction.
+        var planned = PlanWrites(incoming, await ReadExistingAsync(connection, null, incoming.Keys, cancellationToken));
+        var passages = planned.ToWrite.SelectMany(w => PassageChunker.Chunk(w.Paper)).ToList();
         var vectors = await _embedder.EmbedAsync(
             [.. passages.Select(p => p.Text)],
             new InlineProgress<int>(done => progress?.Report(new IngestProgress(source, "embedding", done, passages.Count))),
             cancellationToken);
+        var vectorsByPaper = passages.Select((p, i) => (Passage: p, Vector: vectors[i])).ToLookup(x => x.Passage.PaperId, StringComparer.Ordinal);
 
-        progress?.Report(new IngestProgress(source, "saving", 0, toWrite.Count));
-        await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken))
+        progress?.Report(new IngestProgress(source, "saving", 0, planned.ToWrite.Count));
+        WritePlan final;
+        // BEGIN IMMEDIATE: the write lock is taken before the re-read, so no other writer can slip in between.
+        await using (var transaction = connection.BeginTransaction(deferred: false))
         {
-            foreach (var (paper, hash, isUpdate) in toWrite)
+            final = PlanWrites(incoming, await ReadExistingAsync(connection, transaction, incoming.Keys, cancellationToken));
+            var plannedIds = planned.ToWrite.Select(w => w.Paper.Id).ToHashSet(StringComparer.Ordinal);
+
+            // A paper that the first look found unchanged but someone changed since is left as they wrote it:
+            // it has no vectors here, and the other writer's state is at least as new as when we looked.
+            var writes = final.ToWrite.Where(w => plannedIds.Contains(w.Paper.Id)).ToList();
+            var skippedLate = final.ToWrite.Count - writes.Count;
+            final = final with { ToWrite = writes, Unchanged = final.Unchanged + skippedLate };
+
+            foreach (var (paper, hash, isUpdate) in writes)
             {
                 if (isUpdate)
                 {
@@ -197,8 +198,11 @@ public sealed class PaperIngestor
                 await InsertPaperAsync(connection, transaction, paper, hash, now, cancellationToken);
             }
 
-            await InsertPassagesAsync(connection, transaction, toWrite.ToDictionary(w => w.Paper.Id, w => w.Paper.Title), passages, vectors, cancellationToken);
-            if (toWrite.Count > 0)
+            var written = writes.Select(w => w.Paper.Id).ToHashSet(StringComparer.Ordinal);
+            var writtenPassages = passages.Where(p => written.Contains(p.PaperId)).ToList();
+            var writtenVectors = writtenPassages.Select(p => vectorsByPaper[p.PaperId].First(x => x.Passage.ChunkIndex == p.ChunkIndex).Vector).ToArray();
+            await InsertPassagesAsync(connection, transaction, writes.ToDictionary(w => w.Paper.Id, w => w.Paper.Title), writtenPassages, writtenVectors, cancellationToken);
+            if (writes.Count > 0)
             {
                 await _embedder.SetModelAsync(connection, transaction, cancellationToken);
                 await LibraryStore.BumpGenerationAsync(connection, transaction, cancellationToken);
@@ -207,6 +211,8 @@ public sealed class PaperIngestor
             await transaction.CommitAsync(cancellationToken);
         }
 
+        var toWrite = final.ToWrite;
+        var unchanged = final.Unchanged;
         var report = new IngestReport(source, parsed.Format, toWrite.Count(w => !w.IsUpdate), toWrite.Count(w => w.IsUpdate), unchanged, skipped);
         _logger.LogInformation(
             "Ingested {Source} ({Format}): {Added} added, {Updated} updated, {Unchanged} unchanged, {Skipped} skipped",
@@ -269,11 +275,39 @@ public sealed class PaperIngestor
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
+    private sealed record WritePlan(List<(Paper Paper, string Hash, bool IsUpdate)> ToWrite, int Unchanged);
+
+    private static WritePlan PlanWrites(
+        Dictionary<string, (Paper Paper, string Hash)> incoming,
+        Dictionary<string, (string Hash, int Version, DateTimeOffset AddedAt)> existing)
+    {
+        var toWrite = new List<(Paper Paper, string Hash, bool IsUpdate)>();
+        var unchanged = 0;
+        foreach (var (id, (paper, hash)) in incoming)
+        {
+            if (!existing.TryGetValue(id, out var old))
+            {
+                toWrite.Add((paper, hash, false));
+            }
+            else if (old.Hash == hash || paper.Version < old.Version)
+            {
+                unchanged++;
+            }
+            else
+            {
+                toWrite.Add((paper with { AddedAt = old.AddedAt }, hash, true));
+            }
+        }
+
+        return new WritePlan(toWrite, unchanged);
+    }
+
     private static async Task<Dictionary<string, (string Hash, int Version, DateTimeOffset AddedAt)>> ReadExistingAsync(
-        SqliteConnection connection, IEnumerable<string> ids, CancellationToken cancellationToken)
+        SqliteConnection connection, SqliteTransaction? transaction, IEnumerable<string> ids, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, (string, int, DateTimeOffset)>(StringComparer.Ordinal);
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "SELECT content_hash, version, added_at FROM papers WHERE id = $id";
         var parameter = command.Parameters.Add("$id", SqliteType.Text);
         foreach (var id in ids)

@@ -100,6 +100,83 @@ internal static class LibrarySchema
         """
         CREATE INDEX passages_without_embedding ON passages (paper_id) WHERE embedding IS NULL;
         """,
+        """
+        -- Feeds: where each configured source got to, for the next fetch and for 'paperbot feeds list'.
+        CREATE TABLE feed_cursors (
+            source        TEXT PRIMARY KEY,
+            position      TEXT,
+            etag          TEXT,
+            last_modified TEXT,
+            validator_url TEXT,
+            last_attempt  TEXT,
+            last_success  TEXT,
+            last_error    TEXT,
+            last_added    INTEGER NOT NULL DEFAULT 0
+        );
+        """,
+        """
+        -- Digests. paper_arrivals is the library's own insertion order (AUTOINCREMENT never reuses a number),
+        -- the high-water mark a subscription's candidates are counted from.
+        CREATE TABLE paper_arrivals (
+            seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+            paper_id TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        );
+        CREATE INDEX paper_arrivals_paper ON paper_arrivals (paper_id);
+        INSERT INTO paper_arrivals (paper_id, added_at) SELECT id, added_at FROM papers ORDER BY added_at, rowid;
+        CREATE TRIGGER papers_arrival AFTER INSERT ON papers
+        BEGIN
+            INSERT INTO paper_arrivals (paper_id, added_at) VALUES (new.id, new.updated_at);
+        END;
+        CREATE TABLE digest_subscriptions (
+            id            INTEGER PRIMARY KEY,
+            guild_id      TEXT,
+            channel_id    TEXT NOT NULL UNIQUE,
+            topics        TEXT NOT NULL,
+            categories    TEXT NOT NULL,
+            cron          TEXT NOT NULL,
+            time_zone     TEXT NOT NULL,
+            max_papers    INTEGER NOT NULL,
+            min_score     REAL NOT NULL,
+            high_water    INTEGER,
+            created_at    TEXT NOT NULL,
+            created_by    TEXT,
+            paused_reason TEXT,
+            paused_at     TEXT,
+            last_result   TEXT,
+            last_run_at   TEXT
+        );
+        CREATE TABLE digest_runs (
+            id              INTEGER PRIMARY KEY,
+            subscription_id INTEGER NOT NULL REFERENCES digest_subscriptions (id) ON DELETE CASCADE,
+            occurrence      TEXT NOT NULL,
+            state           TEXT NOT NULL,
+            claimed_by      TEXT NOT NULL,
+            lease_until     TEXT NOT NULL,
+            plan            TEXT,
+            message_ids     TEXT NOT NULL DEFAULT '[]',
+            high_water      INTEGER,
+            created_at      TEXT NOT NULL,
+            finished_at     TEXT,
+            error           TEXT,
+            UNIQUE (subscription_id, occurrence)
+        );
+        CREATE TABLE digest_posted (
+            channel_id TEXT NOT NULL,
+            paper_id   TEXT NOT NULL,
+            run_id     INTEGER NOT NULL,
+            posted_at  TEXT NOT NULL,
+            PRIMARY KEY (channel_id, paper_id)
+        );
+        CREATE TABLE digest_votes (
+            channel_id TEXT NOT NULL,
+            paper_id   TEXT NOT NULL,
+            user_id    TEXT NOT NULL,
+            vote       INTEGER NOT NULL,
+            voted_at   TEXT NOT NULL,
+            PRIMARY KEY (channel_id, paper_id, user_id)
+        );
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>
@@ -107,18 +184,28 @@ internal static class LibrarySchema
 
     public static async Task MigrateAsync(SqliteConnection connection, ILogger logger, CancellationToken cancellationToken)
     {
-        await using var read = connection.CreateCommand();
-        read.CommandText = "PRAGMA user_version";
-        var version = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        if (version > CurrentVersion)
+        // Each step reads the version under the write lock (BEGIN IMMEDIATE): two processes opening a new
+        // library at once (the bot and a CLI verb) migrate it once, the second finding the work done.
+        while (true)
         {
-            throw new UserFacingException(
-                $"The library '{connection.DataSource}' has schema version {version}, newer than this PaperBot understands ({CurrentVersion}). Update PaperBot.");
-        }
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var read = connection.CreateCommand();
+            read.Transaction = transaction;
+            read.CommandText = "PRAGMA user_version";
+            var version = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            if (version > CurrentVersion)
+            {
+                throw new UserFacingException(
+                    $"The library '{connection.DataSource}' has schema version {version}, newer than this PaperBot understands ({CurrentVersion}). Update PaperBot.");
+            }
 
-        for (var next = version + 1; next <= CurrentVersion; next++)
-        {
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            if (version == CurrentVersion)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                return;
+            }
+
+            var next = version + 1;
             await LibraryStore.ExecuteAsync(connection, Migrations[next - 1], cancellationToken, transaction);
             await LibraryStore.ExecuteAsync(connection, $"PRAGMA user_version = {next}", cancellationToken, transaction);
             await transaction.CommitAsync(cancellationToken);

@@ -15,6 +15,7 @@ internal static class CommandDefinitions
     private const int IntegerOption = 4;
     private const int BooleanOption = 5;
     private const int AttachmentOption = 11;
+    private const int ChannelOption = 7;
 
     /// <summary>The body of the bulk-overwrite PUT.</summary>
     public static JsonArray Build(IReadOnlyList<CommandSpec> commands)
@@ -73,6 +74,7 @@ internal static class CommandDefinitions
                     OptionKind.WholeNumber => IntegerOption,
                     OptionKind.Boolean => BooleanOption,
                     OptionKind.Attachment => AttachmentOption,
+                    OptionKind.Channel => ChannelOption,
                     _ => StringOption,
                 },
                 ["name"] = option.Name,
@@ -82,6 +84,11 @@ internal static class CommandDefinitions
             if (option.Autocomplete)
             {
                 json["autocomplete"] = true;
+            }
+
+            if (option.Kind == OptionKind.Channel)
+            {
+                json["channel_types"] = new JsonArray(0, 5); // text and announcement channels
             }
 
             if (option.MinValue is { } min)

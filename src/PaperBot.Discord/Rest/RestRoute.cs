@@ -118,4 +118,8 @@ internal sealed class RestRoute
 
     public static RestRoute ChannelMessage(string channelId) =>
         Create(HttpMethod.Post, "/channels/{channel_id}/messages", channelId);
+
+    /// <summary>A channel's most recent messages (digest crash recovery looks for its tags there).</summary>
+    public static RestRoute RecentChannelMessages(string channelId, int limit) =>
+        Create(HttpMethod.Get, "/channels/{channel_id}/messages?limit=" + limit.ToString(System.Globalization.CultureInfo.InvariantCulture), channelId);
 }

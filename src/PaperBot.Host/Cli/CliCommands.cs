@@ -13,6 +13,8 @@ internal static class CliCommands
             "(when Discord:Token is set) or an interactive console.");
         LibraryCommands.AddTo(root, services, io);
         AssistantCommands.AddTo(root, services, io);
+        FeedCommands.AddTo(root, services, io);
+        DigestCommands.AddTo(root, services, io);
 
         var health = new Command("health", "Container health check: exit 0 when the bot's gateway heartbeated recently.");
         health.SetAction((_, cancellationToken) => BotMode.CheckHealthAsync(services, io, cancellationToken));

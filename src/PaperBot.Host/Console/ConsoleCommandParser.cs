@@ -8,6 +8,9 @@ namespace PaperBot.Host.Interactive;
 /// <summary>A console line parsed against <see cref="SlashCommandCatalog"/>: the command and its option values by name.</summary>
 internal sealed record ConsoleCommand(CommandSpec Spec, IReadOnlyDictionary<string, string> Options)
 {
+    /// <summary>The subcommand (<c>/digest preview</c> → preview), whose options <see cref="Options"/> holds; or null.</summary>
+    public CommandSpec? Subcommand { get; init; }
+
     public string? this[string option] => Options.TryGetValue(option, out var value) ? value : null;
 }
 
@@ -28,26 +31,36 @@ internal static partial class ConsoleCommandParser
         var spec = SlashCommandCatalog.All.FirstOrDefault(c => c.Name == name)
             ?? throw new UserFacingException($"Unknown command /{name}. Type /help for the commands.");
 
-        var options = ParseNamed(spec, rest, out var positional);
+        CommandSpec? subcommand = null;
+        if (spec.Subcommands is { Count: > 0 } subcommands)
+        {
+            var word = rest.Split([' ', '\t'], 2)[0];
+            subcommand = spec.Subcommand(word.ToLowerInvariant())
+                ?? throw new UserFacingException($"/{spec.Name} needs one of: {string.Join(", ", subcommands.Select(c => c.Name))}. Example: /{spec.Name} {subcommands[0].Name}");
+            rest = rest[word.Length..].Trim();
+        }
+
+        var target = subcommand ?? spec;
+        var options = ParseNamed(target, rest, out var positional);
         if (positional.Length > 0)
         {
             if (options.Count == 0)
             {
-                options = ParsePositional(spec, positional);
+                options = ParsePositional(target, positional);
             }
-            else if (spec.Options.Count > 0 && !options.ContainsKey(spec.Options[0].Name))
+            else if (target.Options.Count > 0 && !options.ContainsKey(target.Options[0].Name))
             {
                 // "/search pruning top:3": leading text is the first option.
-                options[spec.Options[0].Name] = positional;
+                options[target.Options[0].Name] = positional;
             }
             else
             {
-                throw new UserFacingException($"Put '{positional}' in an option or leave all options positional. Example: {Example(spec)}");
+                throw new UserFacingException($"Put '{positional}' in an option or leave all options positional. Example: {Example(target)}");
             }
         }
 
-        Validate(spec, options);
-        return new ConsoleCommand(spec, options);
+        Validate(target, options);
+        return new ConsoleCommand(spec, options) { Subcommand = subcommand };
     }
 
     private static Dictionary<string, string> ParseNamed(CommandSpec spec, string text, out string positional)

@@ -8,6 +8,7 @@ using PaperBot.Core.Assistant;
 using PaperBot.Core.Commands;
 using PaperBot.Core.Ingestion;
 using PaperBot.Core.Library;
+using PaperBot.Core.Digests;
 using PaperBot.Core.Search;
 using PaperBot.Host.Cli;
 
@@ -33,11 +34,15 @@ internal sealed class InteractiveConsole
     private readonly AppIo _io;
     private readonly ILogger _logger;
     private readonly List<ConversationTurn> _conversation = [];
+    private readonly Func<string, int, CancellationToken, Task<Digest>>? _digestPreview;
 
     private readonly ConsolePaperAdd? _addPaper;
 
-    public InteractiveConsole(IPaperAssistant assistant, ConsoleSearch search, AppIo io, ILogger? logger = null, ConsolePaperAdd? addPaper = null)
+    public InteractiveConsole(
+        IPaperAssistant assistant, ConsoleSearch search, AppIo io, ILogger? logger = null, ConsolePaperAdd? addPaper = null,
+        Func<string, int, CancellationToken, Task<Digest>>? digestPreview = null)
     {
+        _digestPreview = digestPreview;
         _assistant = assistant;
         _search = search;
         _io = io;
@@ -52,12 +57,14 @@ internal sealed class InteractiveConsole
         await LibraryCommands.EnsureSeededAsync(services, io, cancellationToken);
         var search = services.GetRequiredService<HybridSearch>();
         var adder = services.GetRequiredService<PaperAdder>();
+        var composer = services.GetRequiredService<DigestComposer>();
         var console = new InteractiveConsole(
             services.GetRequiredService<IPaperAssistant>(),
             (query, top, ct) => search.SearchAsync(query, top, ct),
             io,
             services.GetRequiredService<ILoggerFactory>().CreateLogger<InteractiveConsole>(),
-            (source, ct) => AddPaperAsync(adder, source, ct));
+            (source, ct) => AddPaperAsync(adder, source, ct),
+            (topics, max, ct) => composer.PreviewAsync(topics, null, max, null, ct));
         return await console.RunAsync(cancellationToken);
     }
 
@@ -136,6 +143,15 @@ internal sealed class InteractiveConsole
                 var papers = command.Spec.Options.Select(o => command[o.Name]).OfType<string>().ToList();
                 var comparison = await _assistant.CompareAsync(papers, cancellationToken);
                 AssistantRendering.WriteComparison(LibraryCommands.CreateConsole(_io), comparison);
+                break;
+            case SlashCommandCatalog.Digest when command.Subcommand?.Name == "preview" && command["topics"] is { } topics && _digestPreview is not null:
+                var digest = await _digestPreview(topics, command["max"] is { } max ? int.Parse(max, CultureInfo.InvariantCulture) : 8, cancellationToken);
+                await _io.Out.WriteLineAsync(DigestCommands.Render(digest));
+                break;
+            case SlashCommandCatalog.Digest:
+                await _io.Out.WriteLineAsync(
+                    "In the console: /digest preview topics:… shows what a channel with those topics would get. "
+                    + "Subscriptions live in Discord (/digest subscribe) or the shell ('paperbot digest subscribe --channel ID --topics \"…\"').");
                 break;
             default:
                 await _io.Out.WriteLineAsync(Help());

@@ -29,6 +29,8 @@ internal sealed class AssistantHarness : IDisposable
 
     public ModelGateway Gateway => _services.GetRequiredService<ModelGateway>();
 
+    public IServiceProvider Services => _services;
+
     /// <summary>Timeouts short enough for tests to run in seconds.</summary>
     public static Dictionary<string, string?> FastSettings(string? endpoint) => new()
     {

@@ -312,6 +312,11 @@ internal sealed partial class FakeDiscordServer : IAsyncDisposable
     private Reply Route(string method, string template, string[] values, string body, DateTimeOffset now)
     {
         JsonNode? json = body.Length == 0 ? null : JsonNode.Parse(body);
+        if (RouteChannelMessages(method, template, values, json) is { } channelReply)
+        {
+            return channelReply; // FakeDiscordServer.Channels.cs
+        }
+
         switch ((method, template))
         {
             case ("GET", "/gateway"):
@@ -348,12 +353,6 @@ internal sealed partial class FakeDiscordServer : IAsyncDisposable
 
             case ("POST", "/webhooks/{webhook_id}/{webhook_token}"):
                 return Followup(template, values[1], json, now);
-
-            case ("POST", "/channels/{channel_id}/messages"):
-            {
-                var problems = ValidateMessage("POST", template, json);
-                return problems ?? Reply.Json(200, RecordChannelMessage(values[0], json!.AsObject(), MessageObject(values[0], json!.AsObject())));
-            }
 
             case ("GET", "/channels/{channel_id}"):
                 return Reply.Json(200, new JsonObject { ["id"] = values[0], ["type"] = 0, ["name"] = "general" });
@@ -563,8 +562,8 @@ internal sealed partial class FakeDiscordServer : IAsyncDisposable
             copy["id"] = old?["id"]?.DeepClone() ?? (1095661440997806172L + Interlocked.Increment(ref _nextId)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             copy["application_id"] = ApplicationId;
             copy["version"] = (1095661440997806172L + Interlocked.Increment(ref _nextId)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            // Discord answers with the permission bits as a string (null when unset).
-            copy["default_member_permissions"] = command["default_member_permissions"] is JsonValue bits ? bits.ToString() : null;
+            // Discord answers with the permission bits as a string (null when none were set).
+            copy["default_member_permissions"] = command["default_member_permissions"] is JsonNode bits ? bits.ToString() : null;
             copy["type"] ??= 1;
             stored.Add(copy);
         }

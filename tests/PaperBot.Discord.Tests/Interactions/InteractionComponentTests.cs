@@ -85,7 +85,7 @@ public sealed class InteractionComponentTests
     public void Build_CommandWithSubcommands_NestsThemAndSetsDefaultPermissions()
     {
         var json = CommandDefinitions.Build([Digest])[0]!;
-        Assert.Equal(32, json["default_member_permissions"]!.GetValue<long>());
+        Assert.Equal(32, json["default_member_permissions"]!.GetValue<long>()); // Discord's OpenAPI types it as an integer
         var subscribe = json["options"]![0]!;
         Assert.Equal(1, subscribe["type"]!.GetValue<int>());
         Assert.Equal("topics", subscribe["options"]![0]!["name"]!.GetValue<string>());
