@@ -77,7 +77,7 @@ public sealed class DigestRunner
             var existing = await _store.GetRunAsync(subscription.Id, occurrence, cancellationToken);
             _logger.LogInformation("Digest for channel {ChannelId} at {Occurrence} is already {State}; not posting again",
                 subscription.ChannelId, occurrence, existing?.State ?? "claimed");
-            return new DigestRunOutcome(DigestRunStatus.AlreadyClaimed, 0, existing?.MessageIds ?? [], $"already {existing?.State ?? "claimed"}");
+            return Counted(new DigestRunOutcome(DigestRunStatus.AlreadyClaimed, 0, existing?.MessageIds ?? [], $"already {existing?.State ?? "claimed"}"));
         }
 
         return await ExecuteAsync(subscription, run, resumed: false, cancellationToken);
@@ -92,7 +92,7 @@ public sealed class DigestRunner
         var taken = await _store.TryTakeOverAsync(run.Id, Owner, now, now + _options.ClaimLease, cancellationToken);
         if (taken is null)
         {
-            return new DigestRunOutcome(DigestRunStatus.AlreadyClaimed, 0, run.MessageIds, "held by another process");
+            return Counted(new DigestRunOutcome(DigestRunStatus.AlreadyClaimed, 0, run.MessageIds, "held by another process"));
         }
 
         _logger.LogWarning("Resuming the unfinished digest for channel {ChannelId} at {Occurrence} ({Posted} part(s) recorded)",
@@ -136,7 +136,7 @@ public sealed class DigestRunner
                 _logger.LogError("Digest for channel {ChannelId} paused: {Reason}", subscription.ChannelId, ex.Message);
                 await _store.PauseAsync(subscription.Id, ex.Message, now, cancellationToken);
                 await _store.EndRunAsync(run.Id, DigestRunStates.Failed, ex.Message, now, cancellationToken);
-                return new DigestRunOutcome(DigestRunStatus.Paused, 0, messageIds, ex.Message);
+                return Counted(new DigestRunOutcome(DigestRunStatus.Paused, 0, messageIds, ex.Message));
             }
 
             await _store.RecordPartAsync(run.Id, i, messageId, _time.GetUtcNow() + _options.ClaimLease, cancellationToken);
@@ -154,7 +154,7 @@ public sealed class DigestRunner
             : papers == 0 ? "nothing new" : $"posted {papers} paper{(papers == 1 ? "" : "s")} in {stored.Parts.Count} message{(stored.Parts.Count == 1 ? "" : "s")}";
         await _store.CompleteRunAsync(run, subscription.ChannelId, stored.PaperIds, stored.HighWater, result, _time.GetUtcNow(), cancellationToken);
         _logger.LogInformation("Digest for channel {ChannelId} at {Occurrence}: {Result}", subscription.ChannelId, run.Occurrence, result);
-        return new DigestRunOutcome(stored.Parts.Count == 0 ? DigestRunStatus.NothingToPost : DigestRunStatus.Posted, papers, messageIds, result);
+        return Counted(new DigestRunOutcome(stored.Parts.Count == 0 ? DigestRunStatus.NothingToPost : DigestRunStatus.Posted, papers, messageIds, result));
     }
 
     /// <summary>The paper of entry <paramref name="index"/> (0-based, across parts) of a run's plan, or null.</summary>
@@ -168,6 +168,12 @@ public sealed class DigestRunner
 
         var plan = JsonSerializer.Deserialize<DigestPlan>(run.Plan, PlanJson)!;
         return index >= 0 && index < plan.PaperIds.Count ? plan.PaperIds[index] : null;
+    }
+
+    private static DigestRunOutcome Counted(DigestRunOutcome outcome)
+    {
+        Telemetry.CoreMetrics.DigestRuns.Add(1, new KeyValuePair<string, object?>("outcome", outcome.Status.ToString().ToLowerInvariant()));
+        return outcome;
     }
 
     /// <summary>What a claimed run posts, stored with the claim.</summary>

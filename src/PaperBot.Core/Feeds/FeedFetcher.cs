@@ -100,7 +100,7 @@ public sealed class FeedFetcher
             {
                 await _cursors.RecordSuccessAsync(next with { LastAdded = 0 }, cancellationToken);
                 _logger.LogInformation("Feed {Source}: not modified ({Requests} requests)", source.Name, requests);
-                return new FeedRunResult(source.Name, FeedRunStatus.NotModified, 0, 0, 0, requests, null);
+                return Counted(new FeedRunResult(source.Name, FeedRunStatus.NotModified, 0, 0, 0, requests, null));
             }
 
             var report = await _ingestor.IngestParsedAsync(source.Name, batch.Parsed, progress, cancellationToken);
@@ -108,7 +108,7 @@ public sealed class FeedFetcher
             _logger.LogInformation(
                 "Feed {Source}: {Added} added, {Updated} updated, {Unchanged} unchanged ({Requests} requests)",
                 source.Name, report.Added, report.Updated, report.Unchanged, requests);
-            return new FeedRunResult(source.Name, FeedRunStatus.Fetched, report.Added, report.Updated, report.Unchanged, requests, null);
+            return Counted(new FeedRunResult(source.Name, FeedRunStatus.Fetched, report.Added, report.Updated, report.Unchanged, requests, null));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -116,7 +116,7 @@ public sealed class FeedFetcher
             _logger.LogWarning("Feed {Source} failed and was skipped: {Error}", source.Name, error);
             _logger.LogDebug(ex, "Feed {Source} failure details", source.Name);
             await _cursors.RecordFailureAsync(source.Name, error, cancellationToken);
-            return new FeedRunResult(source.Name, FeedRunStatus.Failed, 0, 0, 0, requests, error);
+            return Counted(new FeedRunResult(source.Name, FeedRunStatus.Failed, 0, 0, 0, requests, error));
         }
     }
 
@@ -309,6 +309,14 @@ public sealed class FeedFetcher
     }
 
     private static string RedactQuery(string url) => url.Split('?')[0];
+
+    private static FeedRunResult Counted(FeedRunResult result)
+    {
+        Telemetry.CoreMetrics.FeedFetches.Add(1,
+            new KeyValuePair<string, object?>("source", result.Source),
+            new KeyValuePair<string, object?>("outcome", result.Status.ToString().ToLowerInvariant()));
+        return result;
+    }
 
     private static string Describe(Exception ex) => ex switch
     {

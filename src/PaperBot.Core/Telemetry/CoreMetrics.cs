@@ -21,11 +21,11 @@ public static class CoreMetrics
     public static readonly Histogram<double> SearchDuration = Meter.CreateHistogram<double>(
         "paperbot.search.duration", unit: "ms", description: "Time to answer one search, query embedding included.");
 
-    /// <summary>Feed fetches, tagged with <c>source</c> and <c>outcome</c> (<c>ok</c>, <c>unchanged</c>, <c>failed</c>).</summary>
+    /// <summary>Feed fetches, tagged with <c>source</c> and <c>outcome</c> (<c>fetched</c>, <c>notmodified</c>, <c>failed</c>).</summary>
     public static readonly Counter<long> FeedFetches = Meter.CreateCounter<long>(
         "paperbot.feeds.fetches", description: "Fetches of a configured feed, by source and outcome.");
 
-    /// <summary>Digest runs, tagged with <c>outcome</c> (<c>posted</c>, <c>empty</c>, <c>skipped</c>, <c>paused</c>, <c>failed</c>).</summary>
+    /// <summary>Digest runs, tagged with <c>outcome</c> (<c>posted</c>, <c>nothingtopost</c>, <c>alreadyclaimed</c>, <c>paused</c>).</summary>
     public static readonly Counter<long> DigestRuns = Meter.CreateCounter<long>(
         "paperbot.digests.runs", description: "Scheduled or manual digest runs, by outcome.");
 }
