@@ -56,6 +56,36 @@ public sealed class DigestRunner
     /// <summary>Who claims runs: unique per process, so two processes on one library never share a lease.</summary>
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
+    /// <summary>
+    /// Whether the process that claimed a run is known to be dead: it ran on this machine and no process with
+    /// its id runs now. A restart then resumes the run at once instead of waiting out its lease; a claimant on
+    /// another machine, or one that may be alive, keeps its lease.
+    /// </summary>
+    public static bool ClaimantIsGone(string claimedBy)
+    {
+        ArgumentNullException.ThrowIfNull(claimedBy);
+        var parts = claimedBy.Split('/');
+        if (parts.Length != 3 || parts[0] != Environment.MachineName
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>The occurrence key of a scheduled time (UTC, to the minute).</summary>
     public static string OccurrenceKey(DateTimeOffset scheduled) =>
         scheduled.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture);
@@ -89,7 +119,7 @@ public sealed class DigestRunner
         ArgumentNullException.ThrowIfNull(subscription);
         ArgumentNullException.ThrowIfNull(run);
         var now = _time.GetUtcNow();
-        var taken = await _store.TryTakeOverAsync(run.Id, Owner, now, now + _options.ClaimLease, cancellationToken);
+        var taken = await _store.TryTakeOverAsync(run.Id, Owner, ClaimantIsGone(run.ClaimedBy) ? run.ClaimedBy : null, now, now + _options.ClaimLease, cancellationToken);
         if (taken is null)
         {
             return Counted(new DigestRunOutcome(DigestRunStatus.AlreadyClaimed, 0, run.MessageIds, "held by another process"));

@@ -36,7 +36,7 @@ public sealed class DigestScheduler : BackgroundService
         var now = _time.GetUtcNow();
         foreach (var run in await _store.ListUnfinishedRunsAsync(cancellationToken))
         {
-            if (run.LeaseUntil > now)
+            if (run.LeaseUntil > now && !DigestRunner.ClaimantIsGone(run.ClaimedBy))
             {
                 continue; // its process may still be posting
             }

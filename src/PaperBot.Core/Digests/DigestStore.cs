@@ -72,7 +72,11 @@ public interface IDigestStore
     Task<DigestRun?> TryClaimAsync(long subscriptionId, string occurrence, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
 
     /// <summary>Takes over an unfinished run whose lease ran out (its process died); null when someone else holds it.</summary>
-    Task<DigestRun?> TryTakeOverAsync(long runId, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+    /// <summary>
+    /// Takes over a claimed run whose lease has run out, or whose claimant is <paramref name="deadOwner"/> (a process
+    /// known to have died); null when another process holds it.
+    /// </summary>
+    Task<DigestRun?> TryTakeOverAsync(long runId, string owner, string? deadOwner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
 
     Task<DigestRun?> GetRunAsync(long subscriptionId, string occurrence, CancellationToken cancellationToken);
 
@@ -269,15 +273,16 @@ internal sealed class SqliteDigestStore(LibraryStore library) : IDigestStore
         return await GetRunAsync(subscriptionId, occurrence, cancellationToken);
     }
 
-    public async Task<DigestRun?> TryTakeOverAsync(long runId, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    public async Task<DigestRun?> TryTakeOverAsync(long runId, string owner, string? deadOwner, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         await using var connection = await library.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             UPDATE digest_runs SET claimed_by = $owner, lease_until = $lease
-            WHERE id = $id AND state = 'claimed' AND (lease_until <= $now OR claimed_by = $owner)
+            WHERE id = $id AND state = 'claimed' AND (lease_until <= $now OR claimed_by = $owner OR claimed_by = $dead)
             """;
         command.Parameters.AddWithValue("$id", runId);
+        command.Parameters.AddWithValue("$dead", (object?)deadOwner ?? DBNull.Value);
         command.Parameters.AddWithValue("$owner", owner);
         command.Parameters.AddWithValue("$lease", LibraryStore.FormatInstant(leaseUntil));
         command.Parameters.AddWithValue("$now", LibraryStore.FormatInstant(now));

@@ -80,6 +80,33 @@ public sealed class DigestSchedulerTests
         Assert.Equal(DigestRunStates.Done, (await harness.Store.GetRunAsync(subscription.Id, "2026-11-02T08:00Z", CancellationToken.None))!.State);
     }
 
+    [Fact]
+    public async Task Crash_ClaimantWasAProcessOnThisMachineThatIsGone_IsResumedAtTheNextStartWithoutWaitingForTheLease()
+    {
+        using var harness = new DigestHarness(Utc(2026, 11, 2, 7, 0));
+        var subscription = await harness.SubscribeAsync("100", "08:00", "UTC");
+        harness.Time.SetUtcNow(Utc(2026, 11, 2, 8, 0));
+        // A process that has exited (its id no longer runs here) claimed the run and died.
+        using var exited = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        await exited.WaitForExitAsync();
+        var deadOwner = $"{Environment.MachineName}/{exited.Id}/deadbeef";
+        await harness.Store.TryClaimAsync(subscription.Id, "2026-11-02T08:00Z", deadOwner, harness.Time.GetUtcNow(), harness.Time.GetUtcNow() + TimeSpan.FromMinutes(5), CancellationToken.None);
+
+        await harness.CreateHost().RunDueAsync(CancellationToken.None);
+
+        Assert.True(DigestRunner.ClaimantIsGone(deadOwner));
+        Assert.Equal(3, harness.Poster.Messages.Count);
+        Assert.Equal(DigestRunStates.Done, (await harness.Store.GetRunAsync(subscription.Id, "2026-11-02T08:00Z", CancellationToken.None))!.State);
+    }
+
+    [Fact]
+    public void ClaimantIsGone_ThisProcessOrAnotherMachine_KeepsTheLease()
+    {
+        Assert.False(DigestRunner.ClaimantIsGone($"{Environment.MachineName}/{Environment.ProcessId}/abcdef12"));
+        Assert.False(DigestRunner.ClaimantIsGone($"another-host-{Guid.NewGuid():N}/1/abcdef12"));
+        Assert.False(DigestRunner.ClaimantIsGone("dead-process"));
+    }
+
     [Theory]
     [InlineData(false)] // part 1 posted and recorded, the process dies before part 2
     [InlineData(true)] // part 1 posted, the process dies before recording it: the channel is read for its tag
