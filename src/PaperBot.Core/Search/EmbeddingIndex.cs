@@ -206,27 +206,13 @@ internal sealed class EmbeddingIndex
             return nearest;
         }
 
-        var heap = new PriorityQueue<int, float>(top + 1);
-        for (var i = 0; i < Count; i++)
-        {
-            var similarity = TensorPrimitives.Dot(_matrix.AsSpan(i * Dimensions, Dimensions), query);
-            if (heap.Count < top)
-            {
-                heap.Enqueue(i, similarity);
-            }
-            else if (heap.TryPeek(out _, out var worst) && similarity > worst)
-            {
-                heap.DequeueEnqueue(i, similarity);
-            }
-        }
+        return TopSimilar.Select(Count, top, new Scorer(_matrix!, Dimensions, query));
+    }
 
-        var result = new List<(int, float)>(heap.Count);
-        while (heap.TryDequeue(out var index, out var similarity))
-        {
-            result.Add((index, similarity));
-        }
+    private readonly ref struct Scorer(float[] matrix, int dimensions, ReadOnlySpan<float> query) : IVectorScorer
+    {
+        private readonly ReadOnlySpan<float> _query = query;
 
-        result.Reverse();
-        return result;
+        public float Score(int index) => TensorPrimitives.Dot(matrix.AsSpan(index * dimensions, dimensions), _query);
     }
 }

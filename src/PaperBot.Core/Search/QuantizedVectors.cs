@@ -82,29 +82,12 @@ internal sealed class QuantizedVectors
     /// <summary>The <paramref name="top"/> most similar vectors, best first.</summary>
     public List<(int Index, float Similarity)> Nearest(ReadOnlySpan<float> query, int top)
     {
-        var prepared = Prepare(query);
-        var heap = new PriorityQueue<int, float>(top + 1);
-        for (var i = 0; i < Count; i++)
-        {
-            var similarity = Similarity(i, prepared);
-            if (heap.Count < top)
-            {
-                heap.Enqueue(i, similarity);
-            }
-            else if (heap.TryPeek(out _, out var worst) && similarity > worst)
-            {
-                heap.DequeueEnqueue(i, similarity);
-            }
-        }
+        return TopSimilar.Select(Count, top, new Scorer(this, Prepare(query)));
+    }
 
-        var result = new List<(int, float)>(heap.Count);
-        while (heap.TryDequeue(out var index, out var similarity))
-        {
-            result.Add((index, similarity));
-        }
-
-        result.Reverse();
-        return result;
+    private readonly struct Scorer(QuantizedVectors vectors, (sbyte[] Codes, float Scale) query) : IVectorScorer
+    {
+        public float Score(int index) => vectors.Similarity(index, query);
     }
 
     /// <summary>Integer dot product: int8 pairs widened to int16 and multiply-added into int32 lanes (no overflow at 384 dimensions).</summary>
