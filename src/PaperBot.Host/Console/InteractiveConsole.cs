@@ -237,7 +237,9 @@ internal sealed class InteractiveConsole
             throw new UserFacingException("Usage: /paper add 2305.07759 (an arXiv id or URL, a huggingface.co/papers URL, or the path of a PDF).");
         }
 
-        var paper = await _addPaper(parts[1], cancellationToken);
+        // "source:" as in Discord's option, or the value alone.
+        var source = parts[1].StartsWith("source:", StringComparison.OrdinalIgnoreCase) ? parts[1]["source:".Length..].Trim() : parts[1];
+        var paper = await _addPaper(source, cancellationToken);
         await _io.Out.WriteLineAsync($"Added {paper.Id}: {paper.Title}");
     }
 
@@ -255,7 +257,7 @@ internal sealed class InteractiveConsole
     private static string Help()
     {
         var text = new StringBuilder("Commands (the same as the bot's slash commands):");
-        foreach (var spec in SlashCommandCatalog.All)
+        foreach (var spec in SlashCommandCatalog.All.Where(s => s.Subcommands is not { Count: > 0 }))
         {
             text.Append("\n  /").Append(spec.Name);
             foreach (var option in spec.Options)
@@ -266,7 +268,9 @@ internal sealed class InteractiveConsole
             text.Append("  ").Append(spec.Description);
         }
 
-        text.Append("\n  /paper add <arXiv id or URL | huggingface.co/papers URL | PDF path>  Add a paper to the library.");
+        // Of the commands with subcommands, the console has what makes sense without a Discord server.
+        text.Append("\n  /paper add source:…  Add a paper: an arXiv id or URL, a huggingface.co/papers URL, or a PDF path.");
+        text.Append("\n  /digest preview topics:… [max:…]  The digest a channel with these topics would get now.");
         text.Append("\nOptions can also be positional: /summarize 2305.07759 eli5, /search pruning 3, /compare Dolma; TinyStories.");
         text.Append("\nPlain text after an answer asks a follow-up question. /quit leaves.");
         return text.ToString();

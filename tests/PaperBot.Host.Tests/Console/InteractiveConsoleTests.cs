@@ -105,6 +105,16 @@ public sealed class InteractiveConsoleTests
         Assert.Single(assistant.Questions[1].History!);
     }
 
+    [Fact]
+    public async Task RunAsync_PaperAddWithTheDiscordOptionName_TakesTheValue()
+    {
+        var added = new List<string>();
+        var (_, output, _) = await RunAsync(added, "/paper add source:2402.00159");
+
+        Assert.Equal(["2402.00159"], added);
+        Assert.Contains("Added 2402.00159", output, StringComparison.Ordinal);
+    }
+
     private static Task<(FakeAssistant Assistant, string Output, List<(string, int)> Searches)> RunAsync(params string[] lines) => RunAsync([], lines);
 
     private static async Task<(FakeAssistant Assistant, string Output, List<(string, int)> Searches)> RunAsync(List<string> added, params string[] lines)
