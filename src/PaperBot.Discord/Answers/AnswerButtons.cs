@@ -155,16 +155,17 @@ internal sealed class AnswerButtons(
             return;
         }
 
+        // Stored before the answer shows, so a follow-up sent the moment it appears already has this turn.
+        if (conversation is not null)
+        {
+            await conversations.AddTurnAsync(conversation.ThreadId, new ConversationTurn(question, result.Stored.Text), time.GetUtcNow(), cancellationToken);
+        }
+
         var parts = MessageSplitter.Split(result.Message);
         await responder.EditOriginalAsync(interaction, parts[0], cancellationToken);
         foreach (var more in parts.Skip(1))
         {
             await responder.FollowupAsync(interaction, more, cancellationToken);
-        }
-
-        if (conversation is not null)
-        {
-            await conversations.AddTurnAsync(conversation.ThreadId, new ConversationTurn(question, result.Stored.Text), time.GetUtcNow(), cancellationToken);
         }
     }
 

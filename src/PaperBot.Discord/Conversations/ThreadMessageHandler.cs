@@ -105,14 +105,14 @@ internal sealed class ThreadMessageHandler(
             return;
         }
 
+        // Stored before the answer shows, so a follow-up sent the moment it appears already has this turn.
+        await conversations.AddTurnAsync(channelId, new ConversationTurn(question, result.Stored.Text), time.GetUtcNow(), cancellationToken);
         var parts = MessageSplitter.Split(result.Message);
         await ShowAsync(channelId, messageId, progressId, parts[0], cancellationToken);
         foreach (var more in parts.Skip(1))
         {
             await rest.SendAsync(RestRoute.ChannelMessage(channelId), more.ToJson(), cancellationToken);
         }
-
-        await conversations.AddTurnAsync(channelId, new ConversationTurn(question, result.Stored.Text), time.GetUtcNow(), cancellationToken);
     }
 
     /// <summary>Posts the message as a reply the first time, edits it afterwards; returns its id.</summary>
