@@ -112,12 +112,12 @@ internal sealed class PaperAssistant(
         yield return new AnswerUpdate("", answer);
     }
 
-    public async Task<SummaryResult> SummarizeAsync(string paper, SummaryLevel level, CancellationToken cancellationToken = default)
+    public async Task<SummaryResult> SummarizeAsync(string paper, SummaryLevel level, bool extractiveOnly = false, CancellationToken cancellationToken = default)
     {
         var found = await library.ResolveAsync(RequireReference(paper), cancellationToken);
         var levelName = level.ToString().ToLowerInvariant();
         string? fallbackNote = null;
-        if (model.IsAvailable)
+        if (model.IsAvailable && !extractiveOnly)
         {
             var key = new SummaryCacheKey(found.Id, levelName, model.Prompt(PromptCatalog.Summarize).Version, model.Model);
             if (await library.GetCachedSummaryAsync(key, cancellationToken) is { } cached)
@@ -152,7 +152,7 @@ internal sealed class PaperAssistant(
         return new SummaryResult(found.Id, found.Title, found.Link, level, AnswerMode.Extractive, WithNote(fallbackNote, summary), FromCache: false);
     }
 
-    public async Task<ComparisonResult> CompareAsync(IReadOnlyList<string> papers, CancellationToken cancellationToken = default)
+    public async Task<ComparisonResult> CompareAsync(IReadOnlyList<string> papers, bool extractiveOnly = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(papers);
         if (papers.Count is < 2 or > 5)
@@ -173,7 +173,7 @@ internal sealed class PaperAssistant(
 
         var references = found.Select(p => new PaperReference(p.Id, p.Title, p.Link, 0)).ToList();
         string? fallbackNote = null;
-        if (model.IsAvailable)
+        if (model.IsAvailable && !extractiveOnly)
         {
             try
             {

@@ -236,6 +236,25 @@ public sealed class PaperAssistantTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SummarizeAndCompare_ExtractiveOnly_NoModelCall()
+    {
+        _server.ThenReply("A generated summary.");
+        using var harness = AssistantHarness.Create(_server.Endpoint);
+        var a = harness.Library.ByTitle("Dolma");
+        var b = harness.Library.ByTitle("GEB-1.3B");
+
+        var summary = await harness.Assistant.SummarizeAsync(a.Id, SummaryLevel.Tldr, extractiveOnly: true);
+        var comparison = await harness.Assistant.CompareAsync([a.Id, b.Id], extractiveOnly: true);
+
+        Assert.Equal(AnswerMode.Extractive, summary.Mode);
+        Assert.Equal(AnswerMode.Extractive, comparison.Mode);
+        Assert.NotEmpty(summary.Text);
+        Assert.Equal(5, comparison.Rows.Count);
+        Assert.Equal(0, _server.RequestCount);
+        Assert.Empty(harness.Library.SummaryCache);
+    }
+
+    [Fact]
     public async Task SummarizeAsync_PaperWithInjectedMarkup_StaysInsideThePaperDelimiter()
     {
         var evil = InMemoryResearchLibrary.NewPaper("evil-paper", "Evil paper",
