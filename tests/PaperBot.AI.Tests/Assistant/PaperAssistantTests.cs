@@ -118,7 +118,7 @@ public sealed class PaperAssistantTests : IAsyncLifetime
 
         var answer = await harness.Assistant.AskAsync(new AskRequest("which model was trained on it?", history));
 
-        Assert.Equal("open corpus of three trillion tokens which model was trained on it?", harness.Library.Queries[0]);
+        Assert.Equal("open corpus three trillion tokens which model was trained on it?", harness.Library.Queries[0]);
         Assert.Contains(answer.Citations, c => c.Title.StartsWith("Dolma", StringComparison.Ordinal));
     }
 
