@@ -231,4 +231,34 @@ public sealed class BotModeTests : IAsyncLifetime
             Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
         }
     }
+
+    [Fact]
+    public async Task RealAssistant_ThreadFollowUpAboutMoE_AfterDenseModels_CitesTheMixtureOfExpertsPaper()
+    {
+        var (host, io, _) = BuildHost(fakeAssistant: false);
+        using (host)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            var run = BotMode.RunAsync(host, io, timeout.Token);
+            await FakeDiscordServer.WaitUntilAsync(() => _discord.Gateway.Live is not null, "bot READY", TimeSpan.FromMinutes(2));
+
+            var ask = await _discord.DispatchCommandAsync("ask",
+            [
+                new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "How do the scaling laws of dense models relate model size to loss?" },
+                new JsonObject { ["name"] = "thread", ["type"] = 5, ["value"] = true },
+            ]);
+            await FakeDiscordServer.WaitUntilAsync(() => _discord.Threads.Count == 1 && _discord.ChannelMessages(_discord.Threads[0].Id).Count == 1, "thread with its intro", TimeSpan.FromSeconds(90));
+            var thread = _discord.Threads[0].Id;
+            await _discord.DispatchUserMessageAsync(thread, "And how does that compare to MoE?", mentionBot: true);
+            await FakeDiscordServer.WaitUntilAsync(() => _discord.ChannelMessages(thread).Count >= 2, "answer in the thread", TimeSpan.FromSeconds(90));
+
+            var answer = _discord.ChannelMessages(thread)[^1];
+            Assert.Contains("A Survey on Mixture of Experts", answer.Body.ToJsonString(), StringComparison.Ordinal); // a cited source
+            Assert.Contains("MoE", answer.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain("doesn't cover this", answer.Text, StringComparison.Ordinal);
+            Assert.Empty(_discord.Violations);
+            host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+            Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+    }
 }

@@ -112,12 +112,12 @@ internal sealed class PaperAssistant(
         yield return new AnswerUpdate("", answer);
     }
 
-    public async Task<SummaryResult> SummarizeAsync(string paper, SummaryLevel level, CancellationToken cancellationToken = default)
+    public async Task<SummaryResult> SummarizeAsync(string paper, SummaryLevel level, bool extractiveOnly = false, CancellationToken cancellationToken = default)
     {
         var found = await library.ResolveAsync(RequireReference(paper), cancellationToken);
         var levelName = level.ToString().ToLowerInvariant();
         string? fallbackNote = null;
-        if (model.IsAvailable)
+        if (model.IsAvailable && !extractiveOnly)
         {
             var key = new SummaryCacheKey(found.Id, levelName, model.Prompt(PromptCatalog.Summarize).Version, model.Model);
             if (await library.GetCachedSummaryAsync(key, cancellationToken) is { } cached)
@@ -152,7 +152,7 @@ internal sealed class PaperAssistant(
         return new SummaryResult(found.Id, found.Title, found.Link, level, AnswerMode.Extractive, WithNote(fallbackNote, summary), FromCache: false);
     }
 
-    public async Task<ComparisonResult> CompareAsync(IReadOnlyList<string> papers, CancellationToken cancellationToken = default)
+    public async Task<ComparisonResult> CompareAsync(IReadOnlyList<string> papers, bool extractiveOnly = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(papers);
         if (papers.Count is < 2 or > 5)
@@ -173,7 +173,7 @@ internal sealed class PaperAssistant(
 
         var references = found.Select(p => new PaperReference(p.Id, p.Title, p.Link, 0)).ToList();
         string? fallbackNote = null;
-        if (model.IsAvailable)
+        if (model.IsAvailable && !extractiveOnly)
         {
             try
             {
@@ -216,14 +216,14 @@ internal sealed class PaperAssistant(
             throw new UserFacingException($"The question is too long ({question.Length} characters; at most {MaxQuestionLength}).");
         }
 
-        var query = await StandaloneQuestionAsync(question, request.History, request.ExtractiveOnly, cancellationToken);
+        var (query, asked) = await StandaloneQuestionAsync(question, request.History, request.ExtractiveOnly, cancellationToken);
         var hits = await library.SearchPassagesAsync(query, options.Value.PassagesPerQuestion, cancellationToken);
         var best = hits.Count == 0 ? double.NegativeInfinity : hits.Max(h => h.Similarity);
         logger.LogInformation("Retrieved {Count} passages, best similarity {Similarity:F3} (abstain below {Threshold:F3})",
             hits.Count, best, options.Value.AbstainSimilarity);
         if (best >= options.Value.AbstainSimilarity)
         {
-            var verdict = await QuestionEvidence.AssessAsync(query, hits, library, options.Value.AbstainEvidence, cancellationToken);
+            var verdict = await QuestionEvidence.AssessAsync(asked, hits, library, options.Value.AbstainEvidence, cancellationToken);
             logger.LogInformation("Evidence {Evidence:F3} (abstain below {Threshold:F3}): {Covered}", verdict.Evidence, options.Value.AbstainEvidence,
                 verdict.Covered ? "answering" : "abstaining");
             logger.LogDebug("Evidence for {Query}: {Reason}", query, verdict.Reason);
@@ -248,12 +248,16 @@ internal sealed class PaperAssistant(
         return (query, hits, new AssistantAnswer(text.ToString(), AnswerMode.Abstained, [], references));
     }
 
-    // A follow-up ("what data did they use?") is searched as a standalone question.
-    private async Task<string> StandaloneQuestionAsync(string question, IReadOnlyList<ConversationTurn>? history, bool extractiveOnly, CancellationToken cancellationToken)
+    // A follow-up ("what data did they use?") is searched as a standalone question: the model's rewrite, or without a
+    // model the previous question's content words plus the follow-up. Asked is what the evidence check weighs: the
+    // rewrite, or the follow-up itself (the previous question's words only steer retrieval; "And how does that compare
+    // to MoE?" asks about MoE, and passages on MoE need not repeat the earlier question).
+    private async Task<(string Query, string Asked)> StandaloneQuestionAsync(
+        string question, IReadOnlyList<ConversationTurn>? history, bool extractiveOnly, CancellationToken cancellationToken)
     {
         if (history is not { Count: > 0 })
         {
-            return question;
+            return (question, question);
         }
 
         if (model.IsAvailable && !extractiveOnly)
@@ -269,7 +273,7 @@ internal sealed class PaperAssistant(
                 if (rewritten.Length is > 0 and <= MaxQuestionLength && !rewritten.Contains('\n', StringComparison.Ordinal))
                 {
                     logger.LogDebug("Follow-up rewritten as {Query}", rewritten);
-                    return rewritten;
+                    return (rewritten, rewritten);
                 }
             }
             catch (ModelUnavailableException e)
@@ -278,7 +282,8 @@ internal sealed class PaperAssistant(
             }
         }
 
-        return history[^1].Question + " " + question;
+        var context = string.Join(' ', QuestionEvidence.Terms(history[^1].Question).Select(t => t.Word));
+        return (context.Length == 0 ? question : context + " " + question, question);
     }
 
     private (PackedPassages Packed, KernelArguments Arguments) BuildAnswerArguments(AskRequest request, string question, IReadOnlyList<PassageHit> hits)

@@ -12,8 +12,9 @@ namespace PaperBot.AI.Assistant;
 /// <item>evidence: the best passage's similarity plus <see cref="CoverageWeight"/> × the weighted share of
 /// the question's words it contains must reach <see cref="AiOptions.AbstainEvidence"/>;</item>
 /// <item>names: every name, acronym or number the question asks about that is rare in the library (AlphaGo, BERT, 1998) must appear
-/// in a retrieved passage that also holds at least <see cref="NameCoverage"/> of the question's weighted words —
-/// a survey that mentions BERT in passing is no evidence about BERT's learning rate schedule.</item>
+/// in a retrieved passage, and the passages naming the most of them must hold at least <see cref="NameCoverage"/> of the
+/// question's weighted words — a survey that mentions BERT in passing is no evidence about BERT's learning rate schedule.
+/// A compound name is found by its name-like parts, a number with a magnitude suffix by its family ("100B" → "101B").</item>
 /// </list>
 /// </summary>
 internal static partial class QuestionEvidence
@@ -85,7 +86,7 @@ internal static partial class QuestionEvidence
             .Select(h =>
             {
                 var words = PassageWords(h.Passage.Text);
-                var found = terms.Select(t => Contains(words, t.Key)).ToList();
+                var found = terms.Select(t => Found(words, t)).ToList();
                 var coverage = total <= 0 ? 1 : found.Select((f, i) => f ? weights[i] : 0).Sum() / total;
                 return (h.Similarity, Found: found, Coverage: coverage);
             })
@@ -105,11 +106,14 @@ internal static partial class QuestionEvidence
 
         if (names.Count > 0)
         {
-            var naming = passages.Where(p => names.All(n => p.Found[n.i])).Select(p => p.Coverage).DefaultIfEmpty(0).Max();
+            // The passages naming the most of the names: a question may name a model its paper's abstract names and a
+            // method (PPO) it does not.
+            var most = passages.Max(p => names.Count(n => p.Found[n.i]));
+            var naming = passages.Where(p => names.Count(n => p.Found[n.i]) == most).Max(p => p.Coverage);
             if (naming < NameCoverage)
             {
                 return new Verdict(false, evidence,
-                    $"the passages naming {string.Join(", ", names.Select(n => n.t.Word))} hold only {naming:P0} of the question's weighted words");
+                    $"the passages naming most of {string.Join(", ", names.Select(n => n.t.Word))} hold only {naming:P0} of the question's weighted words");
             }
         }
 
@@ -140,6 +144,35 @@ internal static partial class QuestionEvidence
         return words;
     }
 
+    // A compound name is found whole or by its name-like parts ("100B-scale" by "100B", "LLaMA2-7B" by "LLaMA2" and "7B");
+    // a number with a magnitude suffix stands for its family ("100B" finds "101B": same suffix, as many digits).
+    private static bool Found(HashSet<string> words, Term term)
+    {
+        if (ContainsWord(words, term.Word, term.Key))
+        {
+            return true;
+        }
+
+        var parts = term.Word.Split('-', StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => p.Length >= 2 && (p.Any(char.IsDigit) || p.Skip(1).Any(char.IsUpper)))
+            .ToList();
+        return term.IsName && term.Word.Contains('-', StringComparison.Ordinal) && parts.Count > 0
+            && parts.All(p => ContainsWord(words, p, Key(p, isName: true)));
+    }
+
+    private static bool ContainsWord(HashSet<string> words, string word, string key)
+    {
+        if (MagnitudeRegex().Match(word) is not { Success: true } magnitude)
+        {
+            return Contains(words, key);
+        }
+
+        var digits = magnitude.Groups[1].Value.Length;
+        var suffix = magnitude.Groups[3].Value.ToLowerInvariant();
+        return words.Any(w => MagnitudeRegex().Match(w) is { Success: true } m
+            && m.Groups[1].Value.Length == digits && string.Equals(m.Groups[3].Value, suffix, StringComparison.Ordinal));
+    }
+
     // Short keys match whole words (plus one letter: "rate" → "rates"); longer ones by their stem-like
     // prefix, so "specialised" finds "specialized" and "communities" finds "community".
     private static bool Contains(HashSet<string> words, string key)
@@ -151,6 +184,9 @@ internal static partial class QuestionEvidence
     }
 
     private static string Stem(string key) => key.Length <= 4 ? key : key[..Math.Max(4, key.Length - 3)];
+
+    [GeneratedRegex(@"^(\d+)(\.\d+)?([kmbt])$", RegexOptions.IgnoreCase)]
+    private static partial Regex MagnitudeRegex();
 
     [GeneratedRegex(@"[\p{L}\p{N}]+(?:[-.][\p{L}\p{N}]+)*")]
     private static partial Regex WordRegex();

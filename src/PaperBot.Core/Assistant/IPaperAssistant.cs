@@ -16,11 +16,17 @@ public interface IPaperAssistant
     /// </summary>
     IAsyncEnumerable<AnswerUpdate> AskStreamingAsync(AskRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Summarizes one paper (id or unique title prefix) at the given level.</summary>
-    Task<SummaryResult> SummarizeAsync(string paper, SummaryLevel level, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Summarizes one paper (id or unique title prefix) at the given level; <paramref name="extractiveOnly"/> summarizes
+    /// without the model (for example when a server's daily token budget is spent).
+    /// </summary>
+    Task<SummaryResult> SummarizeAsync(string paper, SummaryLevel level, bool extractiveOnly = false, CancellationToken cancellationToken = default);
 
-    /// <summary>Compares 2–5 papers (ids or unique title prefixes) aspect by aspect.</summary>
-    Task<ComparisonResult> CompareAsync(IReadOnlyList<string> papers, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Compares 2–5 papers (ids or unique title prefixes) aspect by aspect; <paramref name="extractiveOnly"/> compares
+    /// without the model.
+    /// </summary>
+    Task<ComparisonResult> CompareAsync(IReadOnlyList<string> papers, bool extractiveOnly = false, CancellationToken cancellationToken = default);
 }
 
 /// <summary>How an answer was produced.</summary>

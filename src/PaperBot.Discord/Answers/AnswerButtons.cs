@@ -107,7 +107,7 @@ internal sealed class AnswerButtons(
             throw new UserFacingException("Pick one of the papers this answer cites.");
         }
 
-        await RunModelBackedAsync(interaction, async ct => ReplyRenderer.Summary(await assistant.SummarizeAsync(paper, SummaryLevel.Tldr, ct)), cancellationToken);
+        await RunModelBackedAsync(interaction, async (extractiveOnly, ct) => ReplyRenderer.Summary(await assistant.SummarizeAsync(paper, SummaryLevel.Tldr, extractiveOnly, ct)), cancellationToken);
     }
 
     private async Task CompareAsync(Interaction interaction, StoredAnswer answer, CancellationToken cancellationToken)
@@ -118,7 +118,7 @@ internal sealed class AnswerButtons(
             throw new UserFacingException("Compare needs an answer that cites 2 to 5 papers.");
         }
 
-        await RunModelBackedAsync(interaction, async ct => ReplyRenderer.Comparison(await assistant.CompareAsync(papers, ct)), cancellationToken);
+        await RunModelBackedAsync(interaction, async (extractiveOnly, ct) => ReplyRenderer.Comparison(await assistant.CompareAsync(papers, extractiveOnly, ct)), cancellationToken);
     }
 
     private async Task FollowUpAsync(Interaction interaction, StoredAnswer answer, CancellationToken cancellationToken)
@@ -189,7 +189,8 @@ internal sealed class AnswerButtons(
     }
 
     /// <summary>Fair use, then a public "thinking…" that the result (or a short error) replaces.</summary>
-    private async Task RunModelBackedAsync(Interaction interaction, Func<CancellationToken, Task<DiscordMessage>> run, CancellationToken cancellationToken)
+    // run receives whether the server's daily budget is spent (extractive only); the reply then carries the budget note.
+    private async Task RunModelBackedAsync(Interaction interaction, Func<bool, CancellationToken, Task<DiscordMessage>> run, CancellationToken cancellationToken)
     {
         if (fairUse.TryAcquire(interaction) is { } refusal)
         {
@@ -198,10 +199,11 @@ internal sealed class AnswerButtons(
 
         await responder.DeferAsync(interaction, cancellationToken);
         DiscordMessage message;
+        var budget = await fairUse.CheckBudgetAsync(interaction.GuildId, cancellationToken);
         var usage = TokenUsageScope.Begin();
         try
         {
-            message = await run(cancellationToken);
+            message = FairUseGate.WithBudgetNote(await run(budget.ExtractiveOnly, cancellationToken), budget);
         }
         catch (UserFacingException ex)
         {

@@ -90,6 +90,7 @@ internal sealed class PaperCommands(
 
             case SlashCommandCatalog.Summarize:
             {
+                var budget = await fairUse.CheckBudgetAsync(interaction.GuildId, cancellationToken);
                 await using var usage = new UsageRecording(fairUse, interaction.GuildId);
                 var level = (interaction.Option("level")?.AsString()?.Trim().ToLowerInvariant()) switch
                 {
@@ -97,14 +98,16 @@ internal sealed class PaperCommands(
                     "eli5" => SummaryLevel.Eli5,
                     _ => SummaryLevel.Tldr,
                 };
-                var summary = await assistant.SummarizeAsync(Text(interaction, "paper"), level, cancellationToken);
-                return ReplyRenderer.Summary(summary);
+                var summary = await assistant.SummarizeAsync(Text(interaction, "paper"), level, budget.ExtractiveOnly, cancellationToken);
+                return FairUseGate.WithBudgetNote(ReplyRenderer.Summary(summary), budget);
             }
 
             case SlashCommandCatalog.Compare:
             {
+                var budget = await fairUse.CheckBudgetAsync(interaction.GuildId, cancellationToken);
                 await using var usage = new UsageRecording(fairUse, interaction.GuildId);
-                return ReplyRenderer.Comparison(await assistant.CompareAsync(ComparePapers(interaction), cancellationToken));
+                var comparison = await assistant.CompareAsync(ComparePapers(interaction), budget.ExtractiveOnly, cancellationToken);
+                return FairUseGate.WithBudgetNote(ReplyRenderer.Comparison(comparison), budget);
             }
 
             case SlashCommandCatalog.Help:

@@ -75,6 +75,21 @@ internal static class ReplyRenderer
         return new DiscordMessage(null, [embed]);
     }
 
+    /// <summary>The message with a one-line italic note after the first embed's text (kept within the embed limit).</summary>
+    public static DiscordMessage WithNote(DiscordMessage message, string note)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(note);
+        if (message.Embeds is not { Count: > 0 } embeds)
+        {
+            return message with { Content = $"{message.Content}\n\n*{note}*".Trim() };
+        }
+
+        var suffix = $"\n\n*{note}*";
+        var description = MessageSplitter.Truncate(embeds[0].Description ?? "", MessageLimits.EmbedDescription - suffix.Length) + suffix;
+        return message with { Embeds = [embeds[0] with { Description = description }, .. embeds.Skip(1)] };
+    }
+
     public static DiscordMessage Comparison(ComparisonResult comparison)
     {
         ArgumentNullException.ThrowIfNull(comparison);

@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PaperBot.Core.Usage;
+using PaperBot.Discord.Commands;
 using PaperBot.Discord.Interactions;
 
 namespace PaperBot.Discord.FairUse;
@@ -17,7 +18,7 @@ internal sealed record BudgetDecision(bool ExtractiveOnly, long Remaining);
 /// </summary>
 internal sealed class FairUseGate : IDisposable
 {
-    internal const string BudgetNote = "This server has used today's model budget, so this answer is extractive (quoted from the papers, no model).";
+    internal const string BudgetNote = "This server has used today's model budget, so this reply is extractive (quoted from the papers, no model).";
     private const string DirectMessages = "dm";
 
     private readonly PartitionedRateLimiter<Requester> _limiter;
@@ -86,6 +87,13 @@ internal sealed class FairUseGate : IDisposable
 
         var total = await _usage.AddAsync(Scope(guildId), Today(), tokens, cancellationToken);
         _logger.LogDebug("Server {GuildId} spent {Tokens} tokens ({Total} today)", guildId, tokens, total);
+    }
+
+    /// <summary>The reply with <see cref="BudgetNote"/> when the budget made it extractive.</summary>
+    public static DiscordMessage WithBudgetNote(DiscordMessage message, BudgetDecision budget)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        return budget.ExtractiveOnly ? ReplyRenderer.WithNote(message, BudgetNote) : message;
     }
 
     /// <summary>The /help line on today's budget.</summary>

@@ -58,7 +58,7 @@ internal static class AssistantCommands
             var summaryLevel = AssistantRendering.ParseLevel(parse.GetValue(level));
             await LibraryCommands.EnsureSeededAsync(services, io, ct);
             var summary = await services.GetRequiredService<IPaperAssistant>()
-                .SummarizeAsync(string.Join(' ', parse.GetValue(paper)!), summaryLevel, ct);
+                .SummarizeAsync(string.Join(' ', parse.GetValue(paper)!), summaryLevel, cancellationToken: ct);
             await io.Out.WriteLineAsync(parse.GetValue(json) ? AssistantRendering.SummaryJson(summary) : AssistantRendering.Summary(summary));
             return ExitCodes.Ok;
         }, ct));
@@ -79,7 +79,7 @@ internal static class AssistantCommands
             }
 
             await LibraryCommands.EnsureSeededAsync(services, io, ct);
-            var comparison = await services.GetRequiredService<IPaperAssistant>().CompareAsync(references, ct);
+            var comparison = await services.GetRequiredService<IPaperAssistant>().CompareAsync(references, cancellationToken: ct);
             if (parse.GetValue(json))
             {
                 await io.Out.WriteLineAsync(AssistantRendering.ComparisonJson(comparison));

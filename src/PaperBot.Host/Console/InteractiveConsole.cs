@@ -136,12 +136,12 @@ internal sealed class InteractiveConsole
                 break;
             case SlashCommandCatalog.Summarize:
                 var level = AssistantRendering.ParseLevel(command["level"]);
-                var summary = await _assistant.SummarizeAsync(command["paper"]!, level, cancellationToken);
+                var summary = await _assistant.SummarizeAsync(command["paper"]!, level, cancellationToken: cancellationToken);
                 await _io.Out.WriteLineAsync(AssistantRendering.Summary(summary));
                 break;
             case SlashCommandCatalog.Compare:
                 var papers = command.Spec.Options.Select(o => command[o.Name]).OfType<string>().ToList();
-                var comparison = await _assistant.CompareAsync(papers, cancellationToken);
+                var comparison = await _assistant.CompareAsync(papers, cancellationToken: cancellationToken);
                 AssistantRendering.WriteComparison(LibraryCommands.CreateConsole(_io), comparison);
                 break;
             case SlashCommandCatalog.Digest when command.Subcommand?.Name == "preview" && command["topics"] is { } topics && _digestPreview is not null:

@@ -118,7 +118,7 @@ public sealed class PaperAssistantTests : IAsyncLifetime
 
         var answer = await harness.Assistant.AskAsync(new AskRequest("which model was trained on it?", history));
 
-        Assert.Equal("open corpus of three trillion tokens which model was trained on it?", harness.Library.Queries[0]);
+        Assert.Equal("open corpus three trillion tokens which model was trained on it?", harness.Library.Queries[0]);
         Assert.Contains(answer.Citations, c => c.Title.StartsWith("Dolma", StringComparison.Ordinal));
     }
 
@@ -233,6 +233,25 @@ public sealed class PaperAssistantTests : IAsyncLifetime
         Assert.Equal((paper.Id, "tldr", "fake-model"), (key.PaperId, key.Level, key.Model));
         Assert.Matches("^[0-9a-f]{12}$", key.PromptVersion);
         Assert.Contains("Level: tldr", Messages(_server.Requests[0])[1].Content, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SummarizeAndCompare_ExtractiveOnly_NoModelCall()
+    {
+        _server.ThenReply("A generated summary.");
+        using var harness = AssistantHarness.Create(_server.Endpoint);
+        var a = harness.Library.ByTitle("Dolma");
+        var b = harness.Library.ByTitle("GEB-1.3B");
+
+        var summary = await harness.Assistant.SummarizeAsync(a.Id, SummaryLevel.Tldr, extractiveOnly: true);
+        var comparison = await harness.Assistant.CompareAsync([a.Id, b.Id], extractiveOnly: true);
+
+        Assert.Equal(AnswerMode.Extractive, summary.Mode);
+        Assert.Equal(AnswerMode.Extractive, comparison.Mode);
+        Assert.NotEmpty(summary.Text);
+        Assert.Equal(5, comparison.Rows.Count);
+        Assert.Equal(0, _server.RequestCount);
+        Assert.Empty(harness.Library.SummaryCache);
     }
 
     [Fact]

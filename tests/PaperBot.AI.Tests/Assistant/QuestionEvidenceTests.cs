@@ -44,6 +44,30 @@ public sealed class QuestionEvidenceTests
         Assert.True(verdict.Covered, verdict.Reason);
     }
 
+    [Theory]
+    [InlineData("FLM-101B: a growth strategy makes training an LLM with 101B parameters cheap.", true)]
+    [InlineData("A growth strategy makes training an LLM with 7B parameters cheap.", false)]
+    public async Task AssessAsync_CompoundNameWithMagnitude_FoundByItsNumberFamily(string passage, bool covered)
+    {
+        var verdict = await QuestionEvidence.AssessAsync("growth strategy for cheap 100B-scale training", Hits((passage, 0.40)), Library, 0.52, CancellationToken.None);
+
+        Assert.Equal(covered, verdict.Covered);
+    }
+
+    [Fact]
+    public async Task AssessAsync_NamesInDifferentPassages_JudgedOnThePassageNamingMost()
+    {
+        var hits = Hits(
+            ("TL-Training up-weights key tokens in supervised fine-tuning and uses a reward for tool-call error categories; we train CodeLLaMA-2-7B.", 0.40),
+            ("This guide reviews fine-tuning methods such as PPO.", 0.30));
+
+        var verdict = await QuestionEvidence.AssessAsync(
+            "Which paper up-weights key tokens during supervised fine-tuning and uses a PPO reward built around tool-call error categories, training CodeLLaMA-2-7B?",
+            hits, Library, 0.52, CancellationToken.None);
+
+        Assert.True(verdict.Covered, verdict.Reason);
+    }
+
     [Fact]
     public async Task AssessAsync_NameAbsentFromEveryPassage_NotCovered()
     {

@@ -79,12 +79,13 @@ public sealed class AbstainCalibrationTests(RealLibraryFixture fixture, ITestOut
         Assert.All(inScope.Where(q => q.Split == "calibration"), q => Assert.False(q.Abstained, $"abstained on the calibration question '{q.Query}'"));
         Assert.All(outOfScope.Where(q => q.Field == "outside"), q => Assert.True(q.Abstained, $"answered '{q.Query}'"));
 
-        // The report split as measured (README, "Abstaining"): the goal of 9 in 10 in-field abstentions with every
-        // held-out question answered is not reached there, so these floors guard against regressions.
+        // As measured (README, "Abstaining"): the goal of 9 in 10 in-field abstentions with every held-out question
+        // answered is not reached (20/24 in-field; one report held-out question abstained on), so these floors hold
+        // exactly what was measured.
         var inField = outOfScope.Where(q => q.Field == "in-field").ToList();
         Assert.True(inField.Count(q => q.Abstained) >= 20,
             $"abstained on {inField.Count(q => q.Abstained)}/{inField.Count} in-field out-of-scope questions; answered: {string.Join(" | ", inField.Where(q => !q.Abstained).Select(q => q.Query))}");
-        Assert.True(inScope.Count(q => q.Abstained) <= 3,
+        Assert.True(inScope.Count(q => q.Abstained) <= 1,
             $"abstained on {inScope.Count(q => q.Abstained)} in-scope questions: {string.Join(" | ", inScope.Where(q => q.Abstained).Select(q => q.Query))}");
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PaperBot.Core.Assistant;
 using PaperBot.Discord.FairUse;
 using PaperBot.Discord.Tests.FakeDiscord;
 using PaperBot.Discord.Tests.Support;
@@ -81,6 +82,42 @@ public sealed class FairUseTests : IAsyncLifetime
         Assert.Contains(FairUseGate.BudgetNote, third.Edits.Last()["embeds"]![0]!["description"]!.GetValue<string>());
         Assert.Contains("Model budget left today: 0 of 100 tokens", help.Original!.ToJsonString());
         Assert.Empty(_discord.Violations);
+    }
+
+    [Fact]
+    public async Task SpentDailyBudget_SummarizeAndCompare_AnswerExtractivelyWithTheNote()
+    {
+        _bot = await BotHarness.StartReadyAsync(_discord, s => s["Limits:DailyTokensPerServer"] = "100");
+        _bot.Assistant.TokensPerCall = 150;
+        _bot.Assistant.Summarize = (paper, level, _) => Task.FromResult(
+            new SummaryResult(paper, "TinyStories", null, level, AnswerMode.Extractive, "Quoted summary.", FromCache: false));
+        await AskAndWaitAsync("spend it all?");
+
+        var summarize = await _discord.DispatchCommandAsync("summarize", [new JsonObject { ["name"] = "paper", ["type"] = 3, ["value"] = "2305.07759" }]);
+        var compare = await _discord.DispatchCommandAsync("compare",
+        [
+            new JsonObject { ["name"] = "paper1", ["type"] = 3, ["value"] = "2305.07759" },
+            new JsonObject { ["name"] = "paper2", ["type"] = 3, ["value"] = "2101.03961" },
+        ]);
+        await _bot.WaitAsync(() => !summarize.Edits.IsEmpty && !compare.Edits.IsEmpty, "summary and comparison");
+
+        Assert.Contains("summarize:2305.07759:Tldr:extractive", _bot.Assistant.Calls);
+        Assert.Contains("compare:2305.07759,2101.03961:extractive", _bot.Assistant.Calls);
+        Assert.EndsWith($"*{FairUseGate.BudgetNote}*", summarize.Edits.Last()["embeds"]![0]!["description"]!.GetValue<string>());
+        Assert.EndsWith($"*{FairUseGate.BudgetNote}*", compare.Edits.Last()["embeds"]![0]!["description"]!.GetValue<string>());
+        Assert.Empty(_discord.Violations);
+    }
+
+    [Fact]
+    public async Task BudgetLeft_Summarize_UsesTheModelWithoutTheNote()
+    {
+        _bot = await BotHarness.StartReadyAsync(_discord, s => s["Limits:DailyTokensPerServer"] = "1000");
+
+        var summarize = await _discord.DispatchCommandAsync("summarize", [new JsonObject { ["name"] = "paper", ["type"] = 3, ["value"] = "2305.07759" }]);
+        await _bot.WaitAsync(() => !summarize.Edits.IsEmpty, "summary");
+
+        Assert.Contains("summarize:2305.07759:Tldr", _bot.Assistant.Calls);
+        Assert.DoesNotContain(FairUseGate.BudgetNote, summarize.Edits.Last()["embeds"]![0]!["description"]!.GetValue<string>());
     }
 
     [Fact]

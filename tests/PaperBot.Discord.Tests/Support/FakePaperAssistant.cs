@@ -41,10 +41,7 @@ internal sealed class FakePaperAssistant : IPaperAssistant
             Requests.Add(request);
         }
 
-        if (!request.ExtractiveOnly)
-        {
-            PaperBot.Core.Usage.TokenUsageScope.Record(TokensPerCall / 2, TokensPerCall - (TokensPerCall / 2));
-        }
+        RecordTokens(request.ExtractiveOnly);
 
         return Ask(request, cancellationToken);
     }
@@ -72,23 +69,35 @@ internal sealed class FakePaperAssistant : IPaperAssistant
         yield return new AnswerUpdate("", answer);
     }
 
-    public Task<SummaryResult> SummarizeAsync(string paper, SummaryLevel level, CancellationToken cancellationToken = default)
+    public Task<SummaryResult> SummarizeAsync(string paper, SummaryLevel level, bool extractiveOnly = false, CancellationToken cancellationToken = default)
     {
         lock (Calls)
         {
-            Calls.Add($"summarize:{paper}:{level}");
+            Calls.Add($"summarize:{paper}:{level}{(extractiveOnly ? ":extractive" : "")}");
         }
+
+        RecordTokens(extractiveOnly);
 
         return Summarize(paper, level, cancellationToken);
     }
 
-    public Task<ComparisonResult> CompareAsync(IReadOnlyList<string> papers, CancellationToken cancellationToken = default)
+    public Task<ComparisonResult> CompareAsync(IReadOnlyList<string> papers, bool extractiveOnly = false, CancellationToken cancellationToken = default)
     {
         lock (Calls)
         {
-            Calls.Add("compare:" + string.Join(",", papers));
+            Calls.Add("compare:" + string.Join(",", papers) + (extractiveOnly ? ":extractive" : ""));
         }
 
+        RecordTokens(extractiveOnly);
+
         return Compare(papers, cancellationToken);
+    }
+
+    private void RecordTokens(bool extractiveOnly)
+    {
+        if (!extractiveOnly)
+        {
+            PaperBot.Core.Usage.TokenUsageScope.Record(TokensPerCall / 2, TokensPerCall - (TokensPerCall / 2));
+        }
     }
 }

@@ -174,7 +174,7 @@ public sealed class InteractiveConsoleTests
             yield return new AnswerUpdate("", new AssistantAnswer(text, AnswerMode.Generated, [new Citation(1, "dolma", "Dolma", null)], []));
         }
 
-        public Task<SummaryResult> SummarizeAsync(string paper, SummaryLevel level, CancellationToken cancellationToken = default)
+        public Task<SummaryResult> SummarizeAsync(string paper, SummaryLevel level, bool extractiveOnly = false, CancellationToken cancellationToken = default)
         {
             if (paper.StartsWith("Unknown", StringComparison.Ordinal))
             {
@@ -185,7 +185,7 @@ public sealed class InteractiveConsoleTests
             return Task.FromResult(new SummaryResult(paper, "Title", null, level, AnswerMode.Extractive, $"summary of {paper}", false));
         }
 
-        public Task<ComparisonResult> CompareAsync(IReadOnlyList<string> papers, CancellationToken cancellationToken = default)
+        public Task<ComparisonResult> CompareAsync(IReadOnlyList<string> papers, bool extractiveOnly = false, CancellationToken cancellationToken = default)
         {
             Comparisons.Add(papers);
             var references = papers.Select(p => new PaperReference(p, "T " + p, null, 0)).ToList();
