@@ -52,8 +52,8 @@ public sealed class ConsoleDigestTests
 
         public IAsyncEnumerable<AnswerUpdate> AskStreamingAsync(AskRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public Task<SummaryResult> SummarizeAsync(string paper, SummaryLevel level, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<SummaryResult> SummarizeAsync(string paper, SummaryLevel level, bool extractiveOnly = false, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public Task<ComparisonResult> CompareAsync(IReadOnlyList<string> papers, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<ComparisonResult> CompareAsync(IReadOnlyList<string> papers, bool extractiveOnly = false, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }
