@@ -112,19 +112,7 @@ public sealed class AbstainCalibrationTests(RealLibraryFixture fixture, ITestOut
     private static string Ratio(List<(string Split, string Field, string Query, bool Abstained)> questions, string field) =>
         $"{questions.Count(q => q.Field == field && q.Abstained)}/{questions.Count(q => q.Field == field)}";
 
-    private PaperAssistant CreateAssistant()
-    {
-        var options = Options.Create(new AiOptions());
-        var gateway = new ModelGateway(new Kernel(), PromptLibrary.Load("prompts"), new ModelCircuit(), options, NullLogger<ModelGateway>.Instance);
-        return new PaperAssistant(
-            fixture.Library,
-            gateway,
-            new PassagePacker(TiktokenTokenizer.CreateForModel("gpt-4o")),
-            new CitationPostProcessor(NullLogger<CitationPostProcessor>.Instance),
-            new ExtractiveComposer(fixture.Model),
-            options,
-            NullLogger<PaperAssistant>.Instance);
-    }
+    private PaperAssistant CreateAssistant() => fixture.CreateExtractiveAssistant();
 
     private static List<(string Query, string[] Titles)> Questions(string file) =>
         Lines(file)

@@ -81,17 +81,5 @@ public sealed class ExtractiveQualityTests(RealLibraryFixture fixture, ITestOutp
         Assert.All(method, cell => Assert.Matches(@"(?i)\b(we (propose|introduce|present|release)|our method|named|this work)", cell));
     }
 
-    private PaperAssistant CreateAssistant()
-    {
-        var options = Options.Create(new AiOptions());
-        var gateway = new ModelGateway(new Kernel(), PromptLibrary.Load("prompts"), new ModelCircuit(), options, NullLogger<ModelGateway>.Instance);
-        return new PaperAssistant(
-            fixture.Library,
-            gateway,
-            new PassagePacker(TiktokenTokenizer.CreateForModel("gpt-4o")),
-            new CitationPostProcessor(NullLogger<CitationPostProcessor>.Instance),
-            new ExtractiveComposer(fixture.Model),
-            options,
-            NullLogger<PaperAssistant>.Instance);
-    }
+    private PaperAssistant CreateAssistant() => fixture.CreateExtractiveAssistant();
 }

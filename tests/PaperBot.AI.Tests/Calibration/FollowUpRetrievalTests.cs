@@ -39,17 +39,5 @@ public sealed class FollowUpRetrievalTests(RealLibraryFixture fixture, ITestOutp
     private void Print(AssistantAnswer answer) =>
         output.WriteLine($"{answer.Mode}: {string.Join(" | ", answer.Citations.Select(c => c.Title))}\n{answer.Text}\n");
 
-    private PaperAssistant CreateAssistant()
-    {
-        var options = Options.Create(new AiOptions());
-        var gateway = new ModelGateway(new Kernel(), PromptLibrary.Load("prompts"), new ModelCircuit(), options, NullLogger<ModelGateway>.Instance);
-        return new PaperAssistant(
-            fixture.Library,
-            gateway,
-            new PassagePacker(TiktokenTokenizer.CreateForModel("gpt-4o")),
-            new CitationPostProcessor(NullLogger<CitationPostProcessor>.Instance),
-            new ExtractiveComposer(fixture.Model),
-            options,
-            NullLogger<PaperAssistant>.Instance);
-    }
+    private PaperAssistant CreateAssistant() => fixture.CreateExtractiveAssistant();
 }

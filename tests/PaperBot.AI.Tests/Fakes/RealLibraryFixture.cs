@@ -1,6 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.ML.Tokenizers;
+using Microsoft.SemanticKernel;
 using PaperBot.AI.Assistant;
+using PaperBot.AI.Extractive;
+using PaperBot.AI.Grounding;
+using PaperBot.AI.ModelEndpoint;
+using PaperBot.AI.Prompts;
 using PaperBot.Core.Embeddings;
 using PaperBot.Core.Ingestion;
 using PaperBot.Core.Library;
@@ -22,6 +28,21 @@ public sealed class RealLibraryFixture : IAsyncLifetime
     internal LocalEmbeddingGenerator Model { get; private set; } = null!;
 
     internal IResearchLibrary Library { get; private set; } = null!;
+
+    /// <summary>The real assistant over this library with no model endpoint (extractive answers, real abstaining).</summary>
+    internal PaperAssistant CreateExtractiveAssistant()
+    {
+        var options = Options.Create(new AiOptions());
+        var gateway = new ModelGateway(new Kernel(), PromptLibrary.Load("prompts"), new ModelCircuit(), options, NullLogger<ModelGateway>.Instance);
+        return new PaperAssistant(
+            Library,
+            gateway,
+            new PassagePacker(TiktokenTokenizer.CreateForModel("gpt-4o")),
+            new CitationPostProcessor(NullLogger<CitationPostProcessor>.Instance),
+            new ExtractiveComposer(Model),
+            options,
+            NullLogger<PaperAssistant>.Instance);
+    }
 
     public async Task InitializeAsync()
     {
