@@ -13,15 +13,19 @@ COPY src/PaperBot.Core/PaperBot.Core.csproj src/PaperBot.Core/
 COPY src/PaperBot.AI/PaperBot.AI.csproj src/PaperBot.AI/
 COPY src/PaperBot.Discord/PaperBot.Discord.csproj src/PaperBot.Discord/
 COPY src/PaperBot.Host/PaperBot.Host.csproj src/PaperBot.Host/
+COPY src/PaperBot.Store.Postgres/PaperBot.Store.Postgres.csproj src/PaperBot.Store.Postgres/
 COPY tests/PaperBot.Core.Tests/PaperBot.Core.Tests.csproj tests/PaperBot.Core.Tests/
 COPY tests/PaperBot.AI.Tests/PaperBot.AI.Tests.csproj tests/PaperBot.AI.Tests/
 COPY tests/PaperBot.Discord.Tests/PaperBot.Discord.Tests.csproj tests/PaperBot.Discord.Tests/
 COPY tests/PaperBot.Host.Tests/PaperBot.Host.Tests.csproj tests/PaperBot.Host.Tests/
 COPY tests/PaperBot.IntegrationTests/PaperBot.IntegrationTests.csproj tests/PaperBot.IntegrationTests/
+COPY tests/PaperBot.Store.Postgres.Tests/PaperBot.Store.Postgres.Tests.csproj tests/PaperBot.Store.Postgres.Tests/
+COPY bench/PaperBot.Benchmarks/PaperBot.Benchmarks.csproj bench/PaperBot.Benchmarks/
 RUN dotnet restore PaperBot.sln
 
 COPY . .
-# The discord.js check skips itself here (no node in the SDK image); everything else runs.
+# The discord.js check skips itself here (no node in the SDK image), and so do the PostgreSQL store's tests
+# (no server); everything else runs.
 RUN dotnet test PaperBot.sln -c Release --no-restore \
  && dotnet publish src/PaperBot.Host/PaperBot.Host.csproj -c Release --no-restore -o /app
 

@@ -1,8 +1,10 @@
 // Lints a Dockerfile: syntax and instruction checks from dockerfile-utils (the VS Code Docker linter),
 // plus PaperBot's own rules (hadolint-like): pinned base images, a non-root USER and a HEALTHCHECK in
-// the final stage, exec-form ENTRYPOINT, no secrets baked into ENV/ARG. Exit code 1 on any finding.
+// the final stage, exec-form ENTRYPOINT, no secrets baked into ENV/ARG, and every project of PaperBot.sln
+// copied before the cached `dotnet restore` (a missing one fails the restore). Exit code 1 on any finding.
 //   npm ci --prefix tools/dockerfile-lint && node tools/dockerfile-lint/lint.mjs Dockerfile
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { validate, ValidationSeverity } from 'dockerfile-utils';
 
 const file = process.argv[2] ?? 'Dockerfile';
@@ -54,6 +56,17 @@ for (const { n, text: line } of lines) {
     findings.push(`${file}:${n}: apt-get install without --no-install-recommends`);
   }
   if (upper === 'ADD' && !/https?:\/\//.test(line) && !/\.tar/.test(line)) findings.push(`${file}:${n}: use COPY instead of ADD`);
+}
+
+// The restore layer copies project files one by one; each project the solution lists must be among them.
+const solution = join(dirname(file), 'PaperBot.sln');
+const restore = lines.find(l => /^RUN\s+dotnet\s+restore\b/i.test(l.text));
+if (restore && existsSync(solution)) {
+  const copied = lines.filter(l => l.n < restore.n && /^COPY\s/i.test(l.text)).map(l => l.text.replace(/\\/g, '/')).join('\n');
+  const projects = [...readFileSync(solution, 'utf8').matchAll(/"([^"]+\.csproj)"/g)].map(m => m[1].replace(/\\/g, '/'));
+  for (const project of projects) {
+    if (!copied.includes(project)) findings.push(`${file}:${restore.n}: ${project} is in PaperBot.sln but not copied before dotnet restore`);
+  }
 }
 
 const last = stages[stages.length - 1];
