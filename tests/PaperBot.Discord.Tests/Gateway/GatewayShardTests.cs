@@ -165,9 +165,10 @@ public sealed class GatewayShardTests : IAsyncLifetime
     [Fact]
     public async Task InvalidSessionNotResumable_WaitingForIdentifySlot_KeepsReadingAcksAndIdentifiesOnTheNextConnection()
     {
-        // The identify slot is 2 s away while heartbeats are due every 300 ms: the frame loop must keep reading ACKs.
-        _discord.Gateway.HeartbeatIntervalMs = 300;
-        await StartAsync(s => s["Discord:IdentifyInterval"] = "00:00:02");
+        // The identify slot is 4 s away while heartbeats are due every second: the frame loop must keep reading ACKs.
+        // (A second, not less: on a loaded machine a shorter interval can miss an ACK for reasons of its own.)
+        _discord.Gateway.HeartbeatIntervalMs = 1000;
+        await StartAsync(s => s["Discord:IdentifyInterval"] = "00:00:04");
         await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
 
         _discord.Gateway.InvalidateSessions();
