@@ -1,14 +1,6 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.ML.Tokenizers;
 using PaperBot.AI.Assistant;
-using PaperBot.AI.Extractive;
-using PaperBot.AI.Grounding;
-using PaperBot.AI.ModelEndpoint;
-using PaperBot.AI.Prompts;
 using PaperBot.AI.Tests.Fakes;
 using PaperBot.Core.Assistant;
-using Microsoft.SemanticKernel;
 using Xunit.Abstractions;
 
 namespace PaperBot.AI.Tests.Calibration;

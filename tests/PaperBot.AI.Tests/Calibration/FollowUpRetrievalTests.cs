@@ -1,12 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.ML.Tokenizers;
-using Microsoft.SemanticKernel;
 using PaperBot.AI.Assistant;
-using PaperBot.AI.Extractive;
-using PaperBot.AI.Grounding;
-using PaperBot.AI.ModelEndpoint;
-using PaperBot.AI.Prompts;
 using PaperBot.AI.Tests.Fakes;
 using PaperBot.Core.Assistant;
 using Xunit.Abstractions;
