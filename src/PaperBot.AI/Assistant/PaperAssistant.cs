@@ -223,7 +223,8 @@ internal sealed class PaperAssistant(
             hits.Count, best, options.Value.AbstainSimilarity);
         if (best >= options.Value.AbstainSimilarity)
         {
-            var verdict = await QuestionEvidence.AssessAsync(asked, hits, library, options.Value.AbstainEvidence, cancellationToken);
+            var sentenceSimilarities = await extractive.ClosestSentenceSimilaritiesAsync(query, [.. hits.Take(QuestionEvidence.SentencePassages)], cancellationToken);
+            var verdict = await QuestionEvidence.AssessAsync(asked, hits, sentenceSimilarities, library, options.Value.AbstainEvidence, cancellationToken);
             logger.LogInformation("Evidence {Evidence:F3} (abstain below {Threshold:F3}): {Covered}", verdict.Evidence, options.Value.AbstainEvidence,
                 verdict.Covered ? "answering" : "abstaining");
             logger.LogDebug("Evidence for {Query}: {Reason}", query, verdict.Reason);

@@ -7,10 +7,14 @@ namespace PaperBot.AI.Assistant;
 /// <summary>
 /// Whether the retrieved passages are evidence for a question, beyond cosine similarity (which rates a
 /// passage on particle-based Monte Carlo inference close to a question about AlphaGo's Monte Carlo tree
-/// search). Two checks on the question's words, each weighted by its rarity in the library (IDF over passages):
+/// search). Two checks on the question's words, each weighted by its rarity in the library (IDF over passages,
+/// counted as the full-text index stems the word):
 /// <list type="bullet">
-/// <item>evidence: the best passage's similarity plus <see cref="CoverageWeight"/> × the weighted share of
-/// the question's words it contains must reach <see cref="AiOptions.AbstainEvidence"/>;</item>
+/// <item>evidence: for each of the first <see cref="SentencePassages"/> passages, its sentence closest to the question (cosine similarity) plus
+/// <see cref="CoverageWeight"/> × the weighted share of the question's words the passage contains; the best
+/// passage must reach <see cref="AiOptions.AbstainEvidence"/>. A whole abstract can sit near a question
+/// ("How do diffusion models generate images from text?") because it shares the field; a sentence is near
+/// only when it says what was asked;</item>
 /// <item>names: every name, acronym or number the question asks about that is rare in the library (AlphaGo, BERT, 1998) must appear
 /// in a retrieved passage, and the passages naming the most of them must hold at least <see cref="NameCoverage"/> of the
 /// question's weighted words — a survey that mentions BERT in passing is no evidence about BERT's learning rate schedule.
@@ -19,8 +23,14 @@ namespace PaperBot.AI.Assistant;
 /// </summary>
 internal static partial class QuestionEvidence
 {
-    /// <summary>How much the share of the question's words found in a passage adds to its similarity.</summary>
-    internal const double CoverageWeight = 0.5;
+    /// <summary>How much the share of the question's words found in a passage adds to its best sentence's similarity.</summary>
+    internal const double CoverageWeight = 0.1;
+
+    /// <summary>
+    /// How many of the first passages found are judged by their closest sentence (the rest by their words alone):
+    /// as many as an extractive answer quotes from, so the sentences are embedded once for both.
+    /// </summary>
+    internal const int SentencePassages = 4;
 
     /// <summary>The weighted share of the question a passage naming its names must hold.</summary>
     internal const double NameCoverage = 0.5;
@@ -67,28 +77,49 @@ internal static partial class QuestionEvidence
         return terms.DistinctBy(t => t.Key, StringComparer.Ordinal).ToList();
     }
 
+    /// <param name="question">The question in the asker's words.</param>
+    /// <param name="hits">The passages retrieved for it.</param>
+    /// <param name="sentenceSimilarities">For each of the first hits (at most <see cref="SentencePassages"/>), the cosine similarity of its sentence closest to the question.</param>
+    /// <param name="library">For the rarity of the question's words.</param>
+    /// <param name="minimumEvidence">The evidence to reach (<see cref="AiOptions.AbstainEvidence"/>).</param>
+    /// <param name="cancellationToken">Cancels the word counts.</param>
     public static async Task<Verdict> AssessAsync(
-        string question, IReadOnlyList<PassageHit> hits, IResearchLibrary library, double minimumEvidence, CancellationToken cancellationToken)
+        string question,
+        IReadOnlyList<PassageHit> hits,
+        IReadOnlyList<double> sentenceSimilarities,
+        IResearchLibrary library,
+        double minimumEvidence,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hits);
+        ArgumentNullException.ThrowIfNull(sentenceSimilarities);
         ArgumentNullException.ThrowIfNull(library);
+        if (sentenceSimilarities.Count != Math.Min(hits.Count, SentencePassages))
+        {
+            throw new ArgumentException(
+                $"One sentence similarity for each of the first {SentencePassages} hits is needed ({hits.Count} hits, {sentenceSimilarities.Count} similarities).",
+                nameof(sentenceSimilarities));
+        }
+
         var terms = Terms(question);
-        var bestSimilarity = hits.Count == 0 ? 0 : hits.Max(h => h.Similarity);
+        var bestSimilarity = sentenceSimilarities.Count == 0 ? 0 : sentenceSimilarities.Max();
         if (terms.Count == 0 || hits.Count == 0)
         {
             return new Verdict(hits.Count > 0, bestSimilarity + CoverageWeight, "the question has no content words to check");
         }
 
-        var counts = await library.CountPassagesWithTermsAsync([.. terms.Select(t => Stem(t.Key))], cancellationToken);
+        // Counted as the full-text index stems each word ("evaluation" → evalu*); a truncated prefix would be stemmed
+        // again and miscounted ("capsule" → cap*, which "capability" matches).
+        var counts = await library.CountPassagesWithTermsAsync([.. terms.Select(t => t.Key)], cancellationToken);
         var weights = counts.Counts.Select(df => Math.Log((counts.Passages + 1.0) / (df + 0.5))).ToList();
         var total = weights.Sum();
         var passages = hits
-            .Select(h =>
+            .Select((h, n) =>
             {
                 var words = PassageWords(h.Passage.Text);
                 var found = terms.Select(t => Found(words, t)).ToList();
                 var coverage = total <= 0 ? 1 : found.Select((f, i) => f ? weights[i] : 0).Sum() / total;
-                return (h.Similarity, Found: found, Coverage: coverage);
+                return (Similarity: n < sentenceSimilarities.Count ? sentenceSimilarities[n] : 0, Found: found, Coverage: coverage);
             })
             .ToList();
         var evidence = passages.Max(p => p.Similarity + (CoverageWeight * p.Coverage));

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Memory;
 using PaperBot.Core.Assistant;
 using PaperBot.Core.Library;
 using PaperBot.Core.Search;
@@ -12,8 +13,12 @@ namespace PaperBot.AI.Extractive;
 /// Answers, summaries and comparisons without a language model: the sentences of the top papers
 /// that the embedding model scores closest to the question (or to an aspect), quoted with citations.
 /// </summary>
-internal sealed partial class ExtractiveComposer(IEmbeddingGenerator<string, Embedding<float>> embedder)
+internal sealed partial class ExtractiveComposer(IEmbeddingGenerator<string, Embedding<float>> embedder) : IDisposable
 {
+    // Sentences are embedded to judge the evidence for a question and again to pick the answer's quotes; the
+    // vectors of recent texts are kept so the second time (and a repeated question) costs nothing.
+    private const int CachedVectors = 4096;
+
     private const int MaxAnswerPapers = 4;
     private const int MaxAnswerSentences = 5;
     private const int MaxSentencesPerPaper = 2;
@@ -21,6 +26,8 @@ internal sealed partial class ExtractiveComposer(IEmbeddingGenerator<string, Emb
     private const double NearDuplicate = 0.92;
 
     public const string NotStated = "not stated in the abstract";
+
+    private readonly MemoryCache _vectors = new(new MemoryCacheOptions { SizeLimit = CachedVectors });
 
     /// <summary>The aspects of a comparison, in table order, each with a probe sentence and cue words.</summary>
     public static IReadOnlyList<(string Aspect, string Probe, Regex? Cue, bool CueRequired)> Aspects { get; } =
@@ -270,10 +277,61 @@ internal sealed partial class ExtractiveComposer(IEmbeddingGenerator<string, Emb
     private static string StripTitle(string passageText, string title) =>
         passageText.StartsWith(title, StringComparison.Ordinal) ? passageText[title.Length..].TrimStart('.', ' ', '\n') : passageText;
 
-    private async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    /// <summary>
+    /// For each hit, the cosine similarity of the question to the hit's closest sentence (0 for a passage with
+    /// no sentence): evidence that a passage says what was asked, not only that it shares the question's field.
+    /// </summary>
+    public async Task<IReadOnlyList<double>> ClosestSentenceSimilaritiesAsync(string question, IReadOnlyList<PassageHit> hits, CancellationToken cancellationToken)
     {
-        var embeddings = await embedder.GenerateAsync(texts, cancellationToken: cancellationToken);
-        return embeddings.Select(e => e.Vector.ToArray()).ToArray();
+        ArgumentNullException.ThrowIfNull(hits);
+        var sentences = hits.Select(h => SentenceSplitter.Split(h.Passage.Text)).ToList();
+        var vectors = await EmbedAsync([question, .. sentences.SelectMany(s => s)], cancellationToken);
+        var similarities = new List<double>(hits.Count);
+        var next = 1;
+        foreach (var passage in sentences)
+        {
+            similarities.Add(passage.Count == 0 ? 0 : passage.Select((_, i) => Cosine(vectors[0], vectors[next + i])).Max());
+            next += passage.Count;
+        }
+
+        return similarities;
+    }
+
+    public void Dispose() => _vectors.Dispose();
+
+    private async Task<float[][]> EmbedAsync(List<string> texts, CancellationToken cancellationToken)
+    {
+        var vectors = new float[texts.Count][];
+        var missing = new List<int>();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (_vectors.TryGetValue(texts[i], out float[]? cached) && cached is not null)
+            {
+                vectors[i] = cached;
+            }
+            else
+            {
+                missing.Add(i);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            var distinct = missing.Select(i => texts[i]).Distinct(StringComparer.Ordinal).ToList();
+            var embeddings = await embedder.GenerateAsync(distinct, cancellationToken: cancellationToken);
+            var byText = distinct.Zip(embeddings, (text, e) => (text, Vector: e.Vector.ToArray())).ToDictionary(x => x.text, x => x.Vector, StringComparer.Ordinal);
+            foreach (var i in missing)
+            {
+                vectors[i] = byText[texts[i]];
+            }
+
+            foreach (var (text, vector) in byText)
+            {
+                _vectors.Set(text, vector, new MemoryCacheEntryOptions { Size = 1 });
+            }
+        }
+
+        return vectors;
     }
 
     internal static double Cosine(float[] a, float[] b) => a.Length == 0 || a.Length != b.Length ? 0 : TensorPrimitives.CosineSimilarity(a, b);

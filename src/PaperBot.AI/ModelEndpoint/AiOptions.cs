@@ -60,8 +60,9 @@ public sealed class AiOptions
     public double AbstainSimilarity { get; set; } = 0.30;
 
     /// <summary>
-    /// Below this evidence the assistant abstains too: the best passage's similarity plus half the share of the
-    /// question's words (weighted by rarity in the library) that it contains. Names, acronyms and numbers in the
+    /// Below this evidence the assistant abstains too: over the passages found, the best of its closest sentence's
+    /// similarity to the question plus a tenth of the share of the question's words (weighted by rarity in the
+    /// library) that the passage contains. Names, acronyms and numbers in the
     /// question must also appear in a passage about the rest of it. Calibrated on a calibration split of
     /// out-of-scope questions and the dev questions (README, "Abstaining").
     /// </summary>

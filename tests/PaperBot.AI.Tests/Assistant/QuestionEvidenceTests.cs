@@ -28,7 +28,7 @@ public sealed class QuestionEvidenceTests
             ("We tune the learning rate schedule for pretraining large models, with warmup and decay.", 0.45),
             ("This survey compares GPT- and BERT-style models on many downstream tasks.", 0.40));
 
-        var verdict = await QuestionEvidence.AssessAsync(BertQuestion, hits, Library, 0.52, CancellationToken.None);
+        var verdict = await QuestionEvidence.AssessAsync(BertQuestion, hits, Similarities(hits), Library, 0.52, CancellationToken.None);
 
         Assert.False(verdict.Covered, verdict.Reason);
         Assert.Contains("BERT", verdict.Reason, StringComparison.Ordinal);
@@ -39,7 +39,7 @@ public sealed class QuestionEvidenceTests
     {
         var hits = Hits(("BERT is pretrained with a learning rate schedule of linear warmup then linear decay.", 0.45));
 
-        var verdict = await QuestionEvidence.AssessAsync(BertQuestion, hits, Library, 0.52, CancellationToken.None);
+        var verdict = await QuestionEvidence.AssessAsync(BertQuestion, hits, Similarities(hits), Library, 0.52, CancellationToken.None);
 
         Assert.True(verdict.Covered, verdict.Reason);
     }
@@ -49,7 +49,9 @@ public sealed class QuestionEvidenceTests
     [InlineData("A growth strategy makes training an LLM with 7B parameters cheap.", false)]
     public async Task AssessAsync_CompoundNameWithMagnitude_FoundByItsNumberFamily(string passage, bool covered)
     {
-        var verdict = await QuestionEvidence.AssessAsync("growth strategy for cheap 100B-scale training", Hits((passage, 0.40)), Library, 0.52, CancellationToken.None);
+        var hits = Hits((passage, 0.50));
+
+        var verdict = await QuestionEvidence.AssessAsync("growth strategy for cheap 100B-scale training", hits, Similarities(hits), Library, 0.52, CancellationToken.None);
 
         Assert.Equal(covered, verdict.Covered);
     }
@@ -58,12 +60,12 @@ public sealed class QuestionEvidenceTests
     public async Task AssessAsync_NamesInDifferentPassages_JudgedOnThePassageNamingMost()
     {
         var hits = Hits(
-            ("TL-Training up-weights key tokens in supervised fine-tuning and uses a reward for tool-call error categories; we train CodeLLaMA-2-7B.", 0.40),
+            ("TL-Training up-weights key tokens in supervised fine-tuning and uses a reward for tool-call error categories; we train CodeLLaMA-2-7B.", 0.50),
             ("This guide reviews fine-tuning methods such as PPO.", 0.30));
 
         var verdict = await QuestionEvidence.AssessAsync(
             "Which paper up-weights key tokens during supervised fine-tuning and uses a PPO reward built around tool-call error categories, training CodeLLaMA-2-7B?",
-            hits, Library, 0.52, CancellationToken.None);
+            hits, Similarities(hits), Library, 0.52, CancellationToken.None);
 
         Assert.True(verdict.Covered, verdict.Reason);
     }
@@ -73,7 +75,7 @@ public sealed class QuestionEvidenceTests
     {
         var hits = Hits(("We cast inference-time scaling as particle-based Monte Carlo search over a state-space model.", 0.43));
 
-        var verdict = await QuestionEvidence.AssessAsync("How does AlphaGo combine Monte Carlo tree search with policy networks?", hits, Library, 0.52, CancellationToken.None);
+        var verdict = await QuestionEvidence.AssessAsync("How does AlphaGo combine Monte Carlo tree search with policy networks?", hits, Similarities(hits), Library, 0.52, CancellationToken.None);
 
         Assert.False(verdict.Covered);
         Assert.Contains("'AlphaGo' appears in none", verdict.Reason, StringComparison.Ordinal);
@@ -84,11 +86,34 @@ public sealed class QuestionEvidenceTests
     {
         var hits = Hits(("Language models read long documents and answer questions about them.", 0.35));
 
-        var verdict = await QuestionEvidence.AssessAsync("What loss does a variational autoencoder optimise?", hits, Library, 0.52, CancellationToken.None);
+        var verdict = await QuestionEvidence.AssessAsync("What loss does a variational autoencoder optimise?", hits, Similarities(hits), Library, 0.52, CancellationToken.None);
 
         Assert.False(verdict.Covered);
         Assert.True(verdict.Evidence < 0.52, $"evidence {verdict.Evidence}");
     }
+
+    [Fact]
+    public async Task AssessAsync_PassageNearOnlyAsAWhole_BelowEvidence()
+    {
+        // The abstract shares the question's field (similar as a whole), but none of its sentences says what was asked.
+        var hits = Hits(("Diffusion of ideas: we review how text models generate images of the field's future.", 0.45));
+
+        var verdict = await QuestionEvidence.AssessAsync("How do diffusion models generate images from text?", hits, [0.30], Library, 0.52, CancellationToken.None);
+
+        Assert.False(verdict.Covered);
+        Assert.Equal(0.30 + QuestionEvidence.CoverageWeight, verdict.Evidence, precision: 6);
+    }
+
+    [Fact]
+    public async Task AssessAsync_SimilaritiesNotOnePerHit_Throws()
+    {
+        var hits = Hits(("A passage.", 0.45), ("Another passage.", 0.40));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => QuestionEvidence.AssessAsync("What is asked?", hits, [0.5], Library, 0.52, CancellationToken.None));
+    }
+
+    // The tests' passages are one sentence each, so the closest sentence is the passage.
+    private static List<double> Similarities(List<PassageHit> hits) => hits.Take(QuestionEvidence.SentencePassages).Select(h => h.Similarity).ToList();
 
     private static List<PassageHit> Hits(params (string Text, double Similarity)[] passages)
     {

@@ -68,18 +68,13 @@ public sealed class AbstainCalibrationTests(RealLibraryFixture fixture, ITestOut
 
         output.WriteLine(table.ToString());
 
-        // What was tuned for holds exactly: every calibration question answered, every outside question abstained on.
-        Assert.All(inScope.Where(q => q.Split == "calibration"), q => Assert.False(q.Abstained, $"abstained on the calibration question '{q.Query}'"));
+        // The issue's goal, on both splits together: every dev and held-out question answered, every outside question
+        // and at least 9 in 10 in-field out-of-scope questions abstained on (README, "Abstaining": 24/24 measured).
+        Assert.All(inScope, q => Assert.False(q.Abstained, $"abstained on the in-scope question '{q.Query}'"));
         Assert.All(outOfScope.Where(q => q.Field == "outside"), q => Assert.True(q.Abstained, $"answered '{q.Query}'"));
-
-        // As measured (README, "Abstaining"): the goal of 9 in 10 in-field abstentions with every held-out question
-        // answered is not reached (20/24 in-field; one report held-out question abstained on), so these floors hold
-        // exactly what was measured.
         var inField = outOfScope.Where(q => q.Field == "in-field").ToList();
-        Assert.True(inField.Count(q => q.Abstained) >= 20,
+        Assert.True(inField.Count(q => q.Abstained) * 10 >= inField.Count * 9,
             $"abstained on {inField.Count(q => q.Abstained)}/{inField.Count} in-field out-of-scope questions; answered: {string.Join(" | ", inField.Where(q => !q.Abstained).Select(q => q.Query))}");
-        Assert.True(inScope.Count(q => q.Abstained) <= 1,
-            $"abstained on {inScope.Count(q => q.Abstained)} in-scope questions: {string.Join(" | ", inScope.Where(q => q.Abstained).Select(q => q.Query))}");
     }
 
     [Theory]

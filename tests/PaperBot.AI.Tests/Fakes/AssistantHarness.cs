@@ -44,6 +44,8 @@ internal sealed class AssistantHarness : IDisposable
         ["Ai:BreakerSamplingDuration"] = "00:00:30",
         ["Ai:BreakerMinimumThroughput"] = "20",
         ["Ai:AbstainSimilarity"] = "0.2",
+        // The hashing embedding scores a sentence lower than the local model does; the evidence floor is scaled to it.
+        ["Ai:AbstainEvidence"] = "0.35",
     };
 
     public static AssistantHarness Create(string? endpoint = null, InMemoryResearchLibrary? library = null, Action<Dictionary<string, string?>>? configure = null)
