@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PaperBot.Core.Ingestion;
@@ -94,6 +95,30 @@ public sealed class IndexCatchUpTests : IDisposable
         Assert.Equal(1, search.FullLoads);
         Assert.Equal(4, search.ChangesApplied); // two added, one removed, one added again
         Assert.Equal(loaded.Select(h => (h.Paper.Id, h.Score, h.Similarity)), caughtUp.Select(h => (h.Paper.Id, h.Score, h.Similarity)));
+    }
+
+    [Fact]
+    public async Task Search_LibraryFromBeforeTheChangeSequence_LoadsOnceThenAppliesNewChanges()
+    {
+        await IngestAsync(_library.Ingestor, Papers[..3]);
+        // A library migrated from before the change sequence: its papers are there, no change was recorded.
+        await using (var connection = new SqliteConnection($"Data Source={_library.Path}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM paper_changes";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using var search = _library.CreateSearch();
+        var before = await search.SearchAsync(DiffusionQuestion, 3, SearchMode.SemanticOnly);
+        await IngestAsync(_other.Ingestor, Papers[3..]);
+        var after = await search.SearchAsync(DiffusionQuestion, 3, SearchMode.SemanticOnly);
+
+        Assert.Equal(3, before.Count);
+        Assert.Equal("p-diff", after[0].Paper.Id);
+        Assert.Equal(1, search.FullLoads);
+        Assert.Equal(1, search.ChangesApplied);
     }
 
     [Fact]
