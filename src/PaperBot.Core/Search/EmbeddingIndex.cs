@@ -52,7 +52,7 @@ internal sealed class EmbeddingIndex
     /// <summary>The number of library passages <see cref="Terms"/> was taken at.</summary>
     public long TermPassages { get; }
 
-    /// <summary>FTS vocabulary (porter stems) with the number of passages holding each: query-planning statistics.</summary>
+    /// <summary>The lexical index's vocabulary (stems) with the number of passages holding each: query-planning statistics.</summary>
     public TermStatistics Terms { get; }
 
     public int Dimensions { get; }

@@ -194,8 +194,8 @@ public sealed partial class HybridSearch : IDisposable
     }
 
     /// <summary>
-    /// The two rankings before fusion: the embedding ranking (cosine similarity) and the BM25 ranking (FTS5's
-    /// bm25 negated, so higher is better), each at most <see cref="SearchOptions.Candidates"/> passages, best first.
+    /// The two rankings before fusion: the embedding ranking (cosine similarity) and the BM25 ranking (the lexical
+    /// index's score, higher is better), each at most <see cref="SearchOptions.Candidates"/> passages, best first.
     /// </summary>
     internal async Task<SearchCandidates?> CandidatesAsync(string query, SearchMode mode, CancellationToken cancellationToken)
     {
@@ -212,7 +212,7 @@ public sealed partial class HybridSearch : IDisposable
             return null;
         }
 
-        // BM25 in SQLite and the query embedding + vector scan run at the same time, on separate cores.
+        // BM25 in the lexical index and the query embedding + vector scan run at the same time, on separate cores.
         var lexical = mode == SearchMode.SemanticOnly
             ? Task.FromResult<IReadOnlyList<(long PassageId, double Score)>>([])
             : Task.Run(() => LexicalAsync(index, query, _options.Candidates, cancellationToken), cancellationToken);
