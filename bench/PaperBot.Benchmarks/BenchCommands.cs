@@ -23,6 +23,8 @@ internal static class BenchCommands
           quality    nDCG@10 / recall@100 of BM25, embeddings and fusion variants: arXiv title -> abstract (1,000
                      queries) and the dev + held-out questions (--library FOLDER caches the two libraries;
                      --vectors hnsw searches vectors through the HNSW index instead of the exact scan)
+          catchup    the first search after another process ingests one paper, on the library --library FILE (a copy:
+                     it writes): the change applied in place vs a full index load vs no change, int8 scan and HNSW
           lexical    the FTS5 BM25 query alone on the search library of --papers N: the plan before vs now, interleaved
           vectors    nearest-neighbour search over --papers N distinct vectors: exact float32 vs int8 scan vs USearch
                      HNSW (--connectivity 16 --expansion-add 64 --expansion-search 128): build, p50/p95, recall@10
@@ -52,6 +54,14 @@ internal static class BenchCommands
             Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
             Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
             await QualityBench.RunAsync(options.Library, options.Vectors == "hnsw");
+            return 0;
+        }
+
+        if (verb == "catchup")
+        {
+            Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
+            Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+            await CatchUpBench.RunAsync(options.Library ?? throw new ArgumentException("catchup needs --library FILE (a copy of a library: it writes)"), options.Runs);
             return 0;
         }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Search;
 
 namespace PaperBot.Benchmarks;
@@ -39,7 +40,7 @@ internal static class LexicalBench
         foreach (var query in queries)
         {
             var terms = HybridSearch.QueryTerms(query);
-            plans.Add((PlanBefore(vocabulary, terms), HybridSearch.PlanLargeQuery(statistics, await HybridSearch.StemAsync(connection, terms, CancellationToken.None))));
+            plans.Add((PlanBefore(vocabulary, terms), SqliteLexicalIndex.ToMatch(HybridSearch.PlanLargeQuery(statistics, await SqliteLexicalIndex.StemAsync(connection, terms, CancellationToken.None)))));
         }
 
         var scored = (Before: new List<double>(), Now: new List<double>());

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using PaperBot.Core.Embeddings;
 using PaperBot.Core.Ingestion;
 using PaperBot.Core.Library;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Search;
 
 namespace PaperBot.Benchmarks;
@@ -106,21 +107,23 @@ internal static class QualityBench
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var store = new LibraryStore(Options.Create(new LibraryOptions { Path = path }), TimeProvider.System, NullLogger<LibraryStore>.Instance);
-        using var embedder = new PassageEmbedder(generator, store, NullLogger<PassageEmbedder>.Instance);
-        using var search = new HybridSearch(store, embedder, Options.Create(searchOptions), NullLogger<HybridSearch>.Instance);
-        if ((await store.GetStatsAsync()).Papers == 0)
+        var papers = new SqlitePaperStore(store);
+        var passages = new SqlitePassageStore(store);
+        using var embedder = new PassageEmbedder(generator, passages, NullLogger<PassageEmbedder>.Instance);
+        using var search = new HybridSearch(papers, passages, new SqliteLexicalIndex(store), embedder, Options.Create(searchOptions), NullLogger<HybridSearch>.Instance);
+        if ((await papers.GetStatsAsync()).Papers == 0)
         {
             var started = Stopwatch.GetTimestamp();
-            await build(new PaperIngestor(store, embedder, TimeProvider.System, NullLogger<PaperIngestor>.Instance));
+            await build(new PaperIngestor(papers, embedder, TimeProvider.System, NullLogger<PaperIngestor>.Instance));
             Console.WriteLine($"built {path} in {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s");
         }
 
-        var stats = await store.GetStatsAsync();
+        var stats = await papers.GetStatsAsync();
         Console.WriteLine($"library {path}: {stats.Papers:N0} papers, {stats.Passages:N0} passages; {questions.Count} questions");
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         if (byTitle)
         {
-            foreach (var paper in await store.ListAsync())
+            foreach (var paper in await papers.ListAsync())
             {
                 ids[paper.Title] = paper.Id;
             }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using PaperBot.Core.Embeddings;
 using PaperBot.Core.Ingestion;
 using PaperBot.Core.Library;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Search;
 
 namespace PaperBot.Benchmarks;
@@ -23,15 +24,18 @@ internal static class SearchBench
         var path = libraryPath ?? Path.Combine(Path.GetTempPath(), $"paperbot-bench-{papers}", "library.db");
         using var generator = new LocalEmbeddingGenerator(Options.Create(new EmbeddingOptions()), NullLogger<LocalEmbeddingGenerator>.Instance);
         using var store = new LibraryStore(Options.Create(new LibraryOptions { Path = path }), TimeProvider.System, NullLogger<LibraryStore>.Instance);
-        using var embedder = new PassageEmbedder(generator, store, NullLogger<PassageEmbedder>.Instance);
+        var paperStore = new SqlitePaperStore(store);
+        var passages = new SqlitePassageStore(store);
+        var lexical = new SqliteLexicalIndex(store);
+        using var embedder = new PassageEmbedder(generator, passages, NullLogger<PassageEmbedder>.Instance);
 
-        var stats = await store.GetStatsAsync();
+        var stats = await paperStore.GetStatsAsync();
         if (stats.Papers < papers)
         {
-            await BuildAsync(store, embedder, papers);
+            await BuildAsync(store, paperStore, embedder, papers);
         }
 
-        stats = await store.GetStatsAsync();
+        stats = await paperStore.GetStatsAsync();
         Console.WriteLine($"library: {path}: {stats.Papers:N0} papers, {stats.Passages:N0} passages, {stats.FileBytes / 1048576.0:0} MiB");
 
         // Today's path (reciprocal rank K=60 over a float32 exact scan) and the current defaults, side by side in one process.
@@ -55,14 +59,14 @@ internal static class SearchBench
             {
                 // First load: builds what is not saved yet (the HNSW graph); second load: a restart with everything saved.
                 var loadStart = Stopwatch.GetTimestamp();
-                using (var first = new HybridSearch(store, embedder, Options.Create(options), NullLogger<HybridSearch>.Instance))
+                using (var first = new HybridSearch(paperStore, passages, lexical, embedder, Options.Create(options), NullLogger<HybridSearch>.Instance))
                 {
                     await first.WarmUpAsync();
                 }
 
                 var firstLoad = Stopwatch.GetElapsedTime(loadStart);
                 GC.Collect();
-                var search = new HybridSearch(store, embedder, Options.Create(options), NullLogger<HybridSearch>.Instance);
+                var search = new HybridSearch(paperStore, passages, lexical, embedder, Options.Create(options), NullLogger<HybridSearch>.Instance);
                 searches.Add(search);
                 loadStart = Stopwatch.GetTimestamp();
                 await search.WarmUpAsync();
@@ -134,9 +138,9 @@ internal static class SearchBench
         }
     }
 
-    private static async Task BuildAsync(LibraryStore store, PassageEmbedder embedder, int papers)
+    private static async Task BuildAsync(LibraryStore store, IPaperStore paperStore, PassageEmbedder embedder, int papers)
     {
-        var ingestor = new PaperIngestor(store, embedder, TimeProvider.System, NullLogger<PaperIngestor>.Instance);
+        var ingestor = new PaperIngestor(paperStore, embedder, TimeProvider.System, NullLogger<PaperIngestor>.Instance);
         var started = Stopwatch.GetTimestamp();
         await ingestor.IngestAsync(Path.Combine(BenchData.RepositoryRoot, "samples", "hf-papers-page-sample.txt"));
         await ingestor.IngestAsync(Path.Combine(BenchData.RepositoryRoot, "tests", "PaperBot.Core.Tests", "Fixtures", "arxiv-oai-arxivraw-1000.xml"));
@@ -200,7 +204,7 @@ internal static class SearchBench
                     p.Value = passage.PaperId + suffix;
                     c.Value = passage.Chunk;
                     t.Value = passage.Text;
-                    e.Value = PassageEmbedder.ToBlob(vector);
+                    e.Value = System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan()).ToArray();
                     await insert.ExecuteNonQueryAsync();
                 }
             }

@@ -8,6 +8,7 @@ using PaperBot.Core.Embeddings;
 using PaperBot.Core.Feeds;
 using PaperBot.Core.Ingestion;
 using PaperBot.Core.Library;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Search;
 using PaperBot.Core.Usage;
 
@@ -55,7 +56,8 @@ public static class ServiceRegistration
     }
 
     /// <summary>
-    /// Adds the library store (<c>Library</c> section), ingestion, the local embedding model
+    /// Adds the library (<c>Library</c> section: the SQLite stores behind <see cref="IPaperStore"/>, <see cref="IPassageStore"/>,
+    /// <see cref="ILexicalIndex"/> and <see cref="ISummaryCache"/>), ingestion, the local embedding model
     /// (<c>Embeddings</c> section; another <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> registered
     /// before this call wins) and hybrid search (<c>Search</c> section).
     /// </summary>
@@ -69,6 +71,10 @@ public static class ServiceRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient();
         services.AddSingleton<LibraryStore>();
+        services.AddSingleton<IPaperStore, SqlitePaperStore>();
+        services.AddSingleton<IPassageStore, SqlitePassageStore>();
+        services.AddSingleton<ILexicalIndex, SqliteLexicalIndex>();
+        services.AddSingleton<ISummaryCache, SqliteSummaryCache>();
         services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>, LocalEmbeddingGenerator>();
         services.AddSingleton<PassageEmbedder>();
         services.AddSingleton<HybridSearch>();

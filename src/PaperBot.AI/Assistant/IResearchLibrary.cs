@@ -4,7 +4,8 @@ using PaperBot.Core.Search;
 namespace PaperBot.AI.Assistant;
 
 /// <summary>
-/// What the assistant needs from Core's library and search. A seam so that assistant tests run
+/// What the assistant needs from Core's library and search: a thin view on <see cref="IPaperStore"/>,
+/// <see cref="ISummaryCache"/>, <see cref="ILexicalIndex"/> and <see cref="HybridSearch"/>, so that assistant tests run
 /// against an in-memory collection; in the app it is <see cref="CoreResearchLibrary"/>.
 /// </summary>
 internal interface IResearchLibrary
@@ -25,8 +26,8 @@ internal interface IResearchLibrary
     Task SetCachedSummaryAsync(SummaryCacheKey key, string text, CancellationToken cancellationToken);
 }
 
-/// <summary>The assistant's view of Core's <see cref="LibraryStore"/> and <see cref="HybridSearch"/>.</summary>
-internal sealed class CoreResearchLibrary(LibraryStore store, HybridSearch search) : IResearchLibrary
+/// <summary>The assistant's view of Core's library stores and <see cref="HybridSearch"/>.</summary>
+internal sealed class CoreResearchLibrary(IPaperStore store, ISummaryCache summaries, ILexicalIndex lexical, HybridSearch search) : IResearchLibrary
 {
     public Task<Paper> ResolveAsync(string reference, CancellationToken cancellationToken) => store.ResolveAsync(reference, cancellationToken);
 
@@ -36,9 +37,9 @@ internal sealed class CoreResearchLibrary(LibraryStore store, HybridSearch searc
 
     public Task<IReadOnlyList<PassageHit>> SearchPassagesAsync(string query, int top, CancellationToken cancellationToken) => search.SearchPassagesAsync(query, top, cancellationToken);
 
-    public Task<string?> GetCachedSummaryAsync(SummaryCacheKey key, CancellationToken cancellationToken) => store.GetCachedSummaryAsync(key, cancellationToken);
+    public Task<string?> GetCachedSummaryAsync(SummaryCacheKey key, CancellationToken cancellationToken) => summaries.GetAsync(key, cancellationToken);
 
-    public Task SetCachedSummaryAsync(SummaryCacheKey key, string text, CancellationToken cancellationToken) => store.SetCachedSummaryAsync(key, text, cancellationToken);
+    public Task SetCachedSummaryAsync(SummaryCacheKey key, string text, CancellationToken cancellationToken) => summaries.SetAsync(key, text, cancellationToken);
 
-    public Task<PassageTermCounts> CountPassagesWithTermsAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken) => store.CountPassagesWithTermsAsync(terms, cancellationToken);
+    public Task<PassageTermCounts> CountPassagesWithTermsAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken) => lexical.CountPassagesWithTermsAsync(terms, cancellationToken);
 }

@@ -32,7 +32,7 @@ public sealed class ArxivOptions
 /// </summary>
 public sealed partial class PaperAdder(
     PaperIngestor ingestor,
-    LibraryStore store,
+    IPaperStore store,
     IHttpClientFactory httpClientFactory,
     IOptions<ArxivOptions> options,
     ILogger<PaperAdder> logger)

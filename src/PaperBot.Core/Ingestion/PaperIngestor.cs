@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using PaperBot.Core.Library;
 using PaperBot.Core.Search;
@@ -33,13 +32,13 @@ public sealed class PaperIngestor
 {
     private static readonly TimeSpan DownloadTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly LibraryStore _store;
+    private readonly IPaperStore _store;
     private readonly PassageEmbedder _embedder;
     private readonly IHttpClientFactory? _httpClientFactory;
     private readonly TimeProvider _time;
     private readonly ILogger<PaperIngestor> _logger;
 
-    public PaperIngestor(LibraryStore store, PassageEmbedder embedder, TimeProvider time, ILogger<PaperIngestor> logger, IHttpClientFactory? httpClientFactory = null)
+    public PaperIngestor(IPaperStore store, PassageEmbedder embedder, TimeProvider time, ILogger<PaperIngestor> logger, IHttpClientFactory? httpClientFactory = null)
     {
         _store = store;
         _embedder = embedder;
@@ -162,62 +161,42 @@ public sealed class PaperIngestor
         }
 
         await _embedder.EnsureCurrentAsync(null, cancellationToken);
-        await using var connection = await _store.OpenAsync(cancellationToken);
 
-        // A first look outside the write lock decides what to embed (slow, so not under the lock). Another
-        // ingest may write the same papers meanwhile, so the decision is taken again inside the transaction.
-        var planned = PlanWrites(incoming, await ReadExistingAsync(connection, null, incoming.Keys, cancellationToken));
-        var passages = planned.ToWrite.SelectMany(w => PassageChunker.Chunk(w.Paper)).ToList();
+        // What the library holds now only chooses what to embed ahead (slow, so not under the write lock); the
+        // store decides each paper again under its write lock, and one that needs writing but was not embedded
+        // here (another writer changed it meanwhile) is stored without vectors and embedded right after.
+        var stored = await _store.GetVersionsAsync(incoming.Keys, cancellationToken);
+        var upserts = incoming.Values
+            .Select(x => new PaperUpsert(x.Paper, x.Hash, PassageChunker.Chunk(x.Paper), null))
+            .ToList();
+        var toEmbed = upserts.Where(u => PaperUpsertRule.ShouldWrite(stored.GetValueOrDefault(u.Paper.Id), u)).ToList();
+        var texts = toEmbed.SelectMany(u => u.Passages).Select(p => p.Text).ToList();
         var vectors = await _embedder.EmbedAsync(
-            [.. passages.Select(p => p.Text)],
-            new InlineProgress<int>(done => progress?.Report(new IngestProgress(source, "embedding", done, passages.Count))),
+            texts,
+            new InlineProgress<int>(done => progress?.Report(new IngestProgress(source, "embedding", done, texts.Count))),
             cancellationToken);
-        var vectorsByPaper = passages.Select((p, i) => (Passage: p, Vector: vectors[i])).ToLookup(x => x.Passage.PaperId, StringComparer.Ordinal);
-
-        progress?.Report(new IngestProgress(source, "saving", 0, planned.ToWrite.Count));
-        WritePlan final;
-        // BEGIN IMMEDIATE: the write lock is taken before the re-read, so no other writer can slip in between.
-        await using (var transaction = connection.BeginTransaction(deferred: false))
+        var embedded = new Dictionary<string, float[][]>(StringComparer.Ordinal);
+        var next = 0;
+        foreach (var upsert in toEmbed)
         {
-            final = PlanWrites(incoming, await ReadExistingAsync(connection, transaction, incoming.Keys, cancellationToken));
-            var plannedIds = planned.ToWrite.Select(w => w.Paper.Id).ToHashSet(StringComparer.Ordinal);
-
-            // A paper that the first look found unchanged but someone changed since is left as they wrote it:
-            // it has no vectors here, and the other writer's state is at least as new as when we looked.
-            var writes = final.ToWrite.Where(w => plannedIds.Contains(w.Paper.Id)).ToList();
-            var skippedLate = final.ToWrite.Count - writes.Count;
-            final = final with { ToWrite = writes, Unchanged = final.Unchanged + skippedLate };
-
-            foreach (var (paper, hash, isUpdate) in writes)
-            {
-                if (isUpdate)
-                {
-                    await LibraryStore.DeletePaperAsync(connection, transaction, paper.Id, cancellationToken);
-                }
-
-                await InsertPaperAsync(connection, transaction, paper, hash, now, cancellationToken);
-            }
-
-            var written = writes.Select(w => w.Paper.Id).ToHashSet(StringComparer.Ordinal);
-            var writtenPassages = passages.Where(p => written.Contains(p.PaperId)).ToList();
-            var writtenVectors = writtenPassages.Select(p => vectorsByPaper[p.PaperId].First(x => x.Passage.ChunkIndex == p.ChunkIndex).Vector).ToArray();
-            await InsertPassagesAsync(connection, transaction, writes.ToDictionary(w => w.Paper.Id, w => w.Paper.Title), writtenPassages, writtenVectors, cancellationToken);
-            if (writes.Count > 0)
-            {
-                await _embedder.SetModelAsync(connection, transaction, cancellationToken);
-                await LibraryStore.BumpGenerationAsync(connection, transaction, cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
+            embedded[upsert.Paper.Id] = vectors[next..(next + upsert.Passages.Count)];
+            next += upsert.Passages.Count;
         }
 
-        var toWrite = final.ToWrite;
-        var unchanged = final.Unchanged;
-        var report = new IngestReport(source, parsed.Format, toWrite.Count(w => !w.IsUpdate), toWrite.Count(w => w.IsUpdate), unchanged, skipped);
+        upserts = [.. upserts.Select(u => embedded.TryGetValue(u.Paper.Id, out var v) ? u with { Vectors = v } : u)];
+        progress?.Report(new IngestProgress(source, "saving", 0, toEmbed.Count));
+        var result = await _store.UpsertAsync(upserts, _embedder.ModelId, cancellationToken);
+        if (result.PassagesWithoutVectors > 0)
+        {
+            await _embedder.EnsureCurrentAsync(null, cancellationToken);
+        }
+
+        var written = result.Added.Count + result.Updated.Count;
+        var report = new IngestReport(source, parsed.Format, result.Added.Count, result.Updated.Count, result.Unchanged, skipped);
         _logger.LogInformation(
             "Ingested {Source} ({Format}): {Added} added, {Updated} updated, {Unchanged} unchanged, {Skipped} skipped",
             source, report.Format, report.Added, report.Updated, report.Unchanged, report.Skipped.Count);
-        progress?.Report(new IngestProgress(source, "done", toWrite.Count, toWrite.Count));
+        progress?.Report(new IngestProgress(source, "done", written, written));
         return report;
     }
 
@@ -273,106 +252,5 @@ public sealed class PaperIngestor
             paper.Categories, paper.SourceUrl, paper.FullText, paper.Version,
         });
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
-    }
-
-    private sealed record WritePlan(List<(Paper Paper, string Hash, bool IsUpdate)> ToWrite, int Unchanged);
-
-    private static WritePlan PlanWrites(
-        Dictionary<string, (Paper Paper, string Hash)> incoming,
-        Dictionary<string, (string Hash, int Version, DateTimeOffset AddedAt)> existing)
-    {
-        var toWrite = new List<(Paper Paper, string Hash, bool IsUpdate)>();
-        var unchanged = 0;
-        foreach (var (id, (paper, hash)) in incoming)
-        {
-            if (!existing.TryGetValue(id, out var old))
-            {
-                toWrite.Add((paper, hash, false));
-            }
-            else if (old.Hash == hash || paper.Version < old.Version)
-            {
-                unchanged++;
-            }
-            else
-            {
-                toWrite.Add((paper with { AddedAt = old.AddedAt }, hash, true));
-            }
-        }
-
-        return new WritePlan(toWrite, unchanged);
-    }
-
-    private static async Task<Dictionary<string, (string Hash, int Version, DateTimeOffset AddedAt)>> ReadExistingAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, IEnumerable<string> ids, CancellationToken cancellationToken)
-    {
-        var result = new Dictionary<string, (string, int, DateTimeOffset)>(StringComparer.Ordinal);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT content_hash, version, added_at FROM papers WHERE id = $id";
-        var parameter = command.Parameters.Add("$id", SqliteType.Text);
-        foreach (var id in ids)
-        {
-            parameter.Value = id;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                result[id] = (reader.GetString(0), reader.GetInt32(1), LibraryStore.ParseInstant(reader.GetString(2)));
-            }
-        }
-
-        return result;
-    }
-
-    private static async Task InsertPaperAsync(SqliteConnection connection, SqliteTransaction transaction, Paper paper, string hash, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO papers (id, title, authors, abstract, published, categories, source_url, full_text, added_at, updated_at, version, content_hash)
-            VALUES ($id, $title, $authors, $abstract, $published, $categories, $url, $full, $added, $updated, $version, $hash)
-            """;
-        command.Parameters.AddWithValue("$id", paper.Id);
-        command.Parameters.AddWithValue("$title", paper.Title);
-        command.Parameters.AddWithValue("$authors", JsonSerializer.Serialize(paper.Authors));
-        command.Parameters.AddWithValue("$abstract", paper.Abstract);
-        command.Parameters.AddWithValue("$published", (object?)paper.Published?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? DBNull.Value);
-        command.Parameters.AddWithValue("$categories", JsonSerializer.Serialize(paper.Categories));
-        command.Parameters.AddWithValue("$url", (object?)paper.SourceUrl ?? DBNull.Value);
-        command.Parameters.AddWithValue("$full", (object?)paper.FullText ?? DBNull.Value);
-        command.Parameters.AddWithValue("$added", LibraryStore.FormatInstant(paper.AddedAt));
-        command.Parameters.AddWithValue("$updated", LibraryStore.FormatInstant(now));
-        command.Parameters.AddWithValue("$version", paper.Version);
-        command.Parameters.AddWithValue("$hash", hash);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task InsertPassagesAsync(
-        SqliteConnection connection, SqliteTransaction transaction, Dictionary<string, string> titles,
-        List<Passage> passages, float[][] vectors, CancellationToken cancellationToken)
-    {
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = """
-            INSERT INTO passages (paper_id, chunk, text, embedding) VALUES ($paper, $chunk, $text, $embedding);
-            INSERT INTO passages_fts (rowid, title, body) VALUES (last_insert_rowid(), $title, $body);
-            """;
-        var paper = insert.Parameters.Add("$paper", SqliteType.Text);
-        var chunk = insert.Parameters.Add("$chunk", SqliteType.Integer);
-        var text = insert.Parameters.Add("$text", SqliteType.Text);
-        var embedding = insert.Parameters.Add("$embedding", SqliteType.Blob);
-        var title = insert.Parameters.Add("$title", SqliteType.Text);
-        var body = insert.Parameters.Add("$body", SqliteType.Text);
-        for (var i = 0; i < passages.Count; i++)
-        {
-            var p = passages[i];
-            paper.Value = p.PaperId;
-            chunk.Value = p.ChunkIndex;
-            text.Value = p.Text;
-            embedding.Value = PassageEmbedder.ToBlob(vectors[i]);
-            // Chunk 0 starts with the title; index it in the title column only, so BM25 weights it once.
-            title.Value = p.ChunkIndex == 0 ? titles[p.PaperId] : "";
-            body.Value = p.ChunkIndex == 0 ? p.Text[(titles[p.PaperId].Length)..].TrimStart() : p.Text;
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace PaperBot.Core.Library;
 
 /// <summary>The library store answers a query (file readable, schema current).</summary>
-internal sealed class LibraryHealthCheck(LibraryStore store) : IHealthCheck
+internal sealed class LibraryHealthCheck(IPaperStore store) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -177,6 +177,17 @@ internal static class LibrarySchema
             PRIMARY KEY (channel_id, paper_id, user_id)
         );
         """,
+        """
+        -- The change sequence: one row per paper added, updated (its passages or their vectors too) or removed,
+        -- numbered in commit order across processes (AUTOINCREMENT never reuses a number). Each process's
+        -- in-memory search indexes catch up from the last number they applied instead of reloading everything.
+        CREATE TABLE paper_changes (
+            seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+            paper_id   TEXT NOT NULL,
+            kind       TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        );
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

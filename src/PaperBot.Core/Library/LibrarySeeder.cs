@@ -10,12 +10,12 @@ namespace PaperBot.Core.Library;
 /// </summary>
 public sealed class LibrarySeeder
 {
-    private readonly LibraryStore _store;
+    private readonly IPaperStore _store;
     private readonly PaperIngestor _ingestor;
     private readonly LibraryOptions _options;
     private readonly ILogger<LibrarySeeder> _logger;
 
-    public LibrarySeeder(LibraryStore store, PaperIngestor ingestor, IOptions<LibraryOptions> options, ILogger<LibrarySeeder> logger)
+    public LibrarySeeder(IPaperStore store, PaperIngestor ingestor, IOptions<LibraryOptions> options, ILogger<LibrarySeeder> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -32,14 +32,9 @@ public sealed class LibrarySeeder
             return null;
         }
 
-        await using (var connection = await _store.OpenAsync(cancellationToken))
-        await using (var command = connection.CreateCommand())
+        if (!await _store.NeedsSeedingAsync(cancellationToken))
         {
-            command.CommandText = "SELECT (SELECT count(*) FROM papers) = 0 AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'seeded')";
-            if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
-            {
-                return null;
-            }
+            return null;
         }
 
         var path = Path.IsPathRooted(_options.SamplePath) ? _options.SamplePath : Path.Combine(AppContext.BaseDirectory, _options.SamplePath);
@@ -56,11 +51,5 @@ public sealed class LibrarySeeder
     }
 
     /// <summary>Records that this library should never be seeded (the user brought their own papers first).</summary>
-    public async Task MarkSeededAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await _store.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT OR IGNORE INTO meta (key, value) VALUES ('seeded', '1')";
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task MarkSeededAsync(CancellationToken cancellationToken = default) => _store.MarkSeededAsync(cancellationToken);
 }

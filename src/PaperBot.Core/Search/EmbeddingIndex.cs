@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using Microsoft.Data.Sqlite;
+using PaperBot.Core.Library;
 
 namespace PaperBot.Core.Search;
 
@@ -18,13 +18,14 @@ internal sealed class EmbeddingIndex
     private readonly Dictionary<long, int> _byRowId;
 
     private EmbeddingIndex(
-        long generation, int dimensions, long[] rowIds, string[] paperIds, int[] chunks, float[]? matrix, QuantizedVectors? quantized, TermStatistics terms,
-        HnswVectorIndex? approximate = null)
+        long sequence, int dimensions, long[] rowIds, string[] paperIds, int[] chunks, float[]? matrix, QuantizedVectors? quantized, TermStatistics terms,
+        long termPassages, HnswVectorIndex? approximate = null)
     {
         _approximate = approximate;
 
         Terms = terms;
-        Generation = generation;
+        TermPassages = termPassages;
+        Sequence = sequence;
         Dimensions = dimensions;
         RowIds = rowIds;
         PaperIds = paperIds;
@@ -45,10 +46,13 @@ internal sealed class EmbeddingIndex
         }
     }
 
+    /// <summary>The library change sequence number this index reflects (every change up to it is in).</summary>
+    public long Sequence { get; }
 
-    public long Generation { get; }
+    /// <summary>The number of library passages <see cref="Terms"/> was taken at.</summary>
+    public long TermPassages { get; }
 
-    /// <summary>FTS vocabulary (porter stems) with the number of passages holding each: query-planning statistics.</summary>
+    /// <summary>The lexical index's vocabulary (stems) with the number of passages holding each: query-planning statistics.</summary>
     public TermStatistics Terms { get; }
 
     public int Dimensions { get; }
@@ -61,28 +65,26 @@ internal sealed class EmbeddingIndex
 
     public int[] Chunks { get; }
 
+    /// <summary>Every passage vector of the library, by passage id.</summary>
     public static async Task<EmbeddingIndex> LoadAsync(
-        SqliteConnection connection, long generation, VectorPrecision precision, TermStatistics terms, CancellationToken cancellationToken)
+        IPassageStore passages, long sequence, VectorPrecision precision, TermStatistics terms, long termPassages, CancellationToken cancellationToken)
     {
-        int capacity;
-        await using (var count = connection.CreateCommand())
-        {
-            count.CommandText = "SELECT count(*) FROM passages WHERE embedding IS NOT NULL";
-            capacity = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
+        ArgumentNullException.ThrowIfNull(passages);
+        var capacity = (int)(await passages.GetVectorShapeAsync(cancellationToken)).WithVectors;
         var rowIds = new List<long>(capacity);
         var paperIds = new List<string>(capacity);
         var chunks = new List<int>(capacity);
         float[]? matrix = null;
         QuantizedVectors? quantized = null;
         var dimensions = 0;
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT rowid, paper_id, chunk, embedding FROM passages WHERE embedding IS NOT NULL ORDER BY rowid";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken) && rowIds.Count < capacity)
+        await foreach (var passage in passages.ReadAllWithVectorsAsync(cancellationToken))
         {
-            var vector = MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(3));
+            if (rowIds.Count >= capacity)
+            {
+                break; // written after the count; the change sequence brings it in
+            }
+
+            var vector = passage.Vector!;
             if (dimensions == 0)
             {
                 dimensions = vector.Length;
@@ -109,51 +111,122 @@ internal sealed class EmbeddingIndex
                 vector.CopyTo(matrix.AsSpan(rowIds.Count * dimensions, dimensions));
             }
 
-            rowIds.Add(reader.GetInt64(0));
-            paperIds.Add(string.Intern(reader.GetString(1)));
-            chunks.Add(reader.GetInt32(2));
+            rowIds.Add(passage.Id);
+            paperIds.Add(passage.PaperId);
+            chunks.Add(passage.Chunk);
         }
 
-        return new EmbeddingIndex(generation, dimensions, [.. rowIds], [.. paperIds], [.. chunks], matrix, quantized, terms);
+        return new EmbeddingIndex(sequence, dimensions, [.. rowIds], [.. paperIds], [.. chunks], matrix, quantized, terms, termPassages);
     }
 
     /// <summary>
-    /// Passage ids and chunk numbers only (from the covering index, not the rows with their vectors), then the HNSW
-    /// index caught up with them: loading a million passages reads tens of megabytes rather than gigabytes.
+    /// Passage ids and chunk numbers only (not the rows with their vectors), then the HNSW index caught up with them:
+    /// loading a million passages reads tens of megabytes rather than gigabytes.
     /// </summary>
     public static async Task<EmbeddingIndex> LoadApproximateAsync(
-        SqliteConnection connection, long generation, HnswVectorIndex approximate, TermStatistics terms, CancellationToken cancellationToken)
+        IPassageStore passages, long sequence, HnswVectorIndex approximate, TermStatistics terms, long termPassages, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(passages);
         ArgumentNullException.ThrowIfNull(approximate);
         var rowIds = new List<long>();
         var paperIds = new List<string>();
         var chunks = new List<int>();
-        await using (var command = connection.CreateCommand())
+        await foreach (var passage in passages.ReadAllKeysAsync(cancellationToken))
         {
-            command.CommandText = "SELECT rowid, paper_id, chunk FROM passages";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rowIds.Add(reader.GetInt64(0));
-                paperIds.Add(string.Intern(reader.GetString(1)));
-                chunks.Add(reader.GetInt32(2));
-            }
+            rowIds.Add(passage.Id);
+            paperIds.Add(passage.PaperId);
+            chunks.Add(passage.Chunk);
         }
 
         var sorted = rowIds.ToArray();
         Array.Sort(sorted);
-        approximate.CatchUp(connection, sorted, cancellationToken);
-        return new EmbeddingIndex(generation, approximate.Dimensions, [.. rowIds], [.. paperIds], [.. chunks], null, null, terms, approximate);
+        await approximate.CatchUpAsync(passages, sorted, cancellationToken);
+        return new EmbeddingIndex(sequence, approximate.Dimensions, [.. rowIds], [.. paperIds], [.. chunks], null, null, terms, termPassages, approximate);
     }
 
-    /// <summary>Passages with a vector and that vector's length, without reading the vectors.</summary>
-    public static async Task<(long Passages, int Dimensions)> CountAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// This index with the changes of some papers applied, without reading the rest of the library: the passages of
+    /// <paramref name="changedPapers"/> are dropped and <paramref name="current"/> (those papers' passages as stored
+    /// now, by id; none for a removed paper) put in, in passage-id order as a full load would. Returns null when the
+    /// change cannot be applied in place (vectors of another length: a new model), so the caller loads afresh.
+    /// </summary>
+    public EmbeddingIndex? Apply(
+        long sequence, IReadOnlySet<string> changedPapers, IReadOnlyList<StoredPassage> current, TermStatistics terms, long termPassages)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*), (SELECT length(embedding) / 4 FROM passages WHERE embedding IS NOT NULL LIMIT 1) FROM passages";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(0), reader.IsDBNull(1) ? 0 : reader.GetInt32(1));
+        ArgumentNullException.ThrowIfNull(changedPapers);
+        ArgumentNullException.ThrowIfNull(current);
+        if (Count == 0 && _approximate is null)
+        {
+            return null; // nothing to keep, and no vector array whose precision to follow
+        }
+
+        var incoming = _approximate is null ? current.Where(p => p.Vector is not null).ToList() : [.. current];
+        var dimensions = Dimensions == 0 && incoming.FirstOrDefault(p => p.Vector is not null)?.Vector is { } first ? first.Length : Dimensions;
+        if (incoming.Any(p => p.Vector is { } v && v.Length != dimensions))
+        {
+            return null;
+        }
+
+        var kept = new List<int>(Count);
+        for (var i = 0; i < Count; i++)
+        {
+            if (!changedPapers.Contains(PaperIds[i]))
+            {
+                kept.Add(i);
+            }
+        }
+
+        if (_approximate is not null)
+        {
+            var removed = new List<long>();
+            foreach (var paperId in changedPapers)
+            {
+                removed.AddRange(PassagesOf(paperId).Select(i => RowIds[i]));
+            }
+
+            _approximate.Apply(removed, [.. incoming.Where(p => p.Vector is not null)]);
+        }
+
+        var count = kept.Count + incoming.Count;
+        var rowIds = new long[count];
+        var paperIds = new string[count];
+        var chunks = new int[count];
+        var matrix = _approximate is null && _quantized is null ? new float[(long)count * dimensions] : null;
+        var quantized = _quantized is not null ? new QuantizedVectors(dimensions, count) : null;
+        int k = 0, n = 0;
+        for (var slot = 0; slot < count; slot++)
+        {
+            // Both runs are in passage-id order; merge them so that the result is what a full load would build.
+            var takeOld = n == incoming.Count || (k < kept.Count && RowIds[kept[k]] < incoming[n].Id);
+            if (takeOld)
+            {
+                var i = kept[k++];
+                (rowIds[slot], paperIds[slot], chunks[slot]) = (RowIds[i], PaperIds[i], Chunks[i]);
+                if (quantized is not null)
+                {
+                    quantized.AddCopy(_quantized!, i);
+                }
+                else if (matrix is not null)
+                {
+                    _matrix.AsSpan(i * Dimensions, Dimensions).CopyTo(matrix.AsSpan(slot * dimensions, dimensions));
+                }
+            }
+            else
+            {
+                var passage = incoming[n++];
+                (rowIds[slot], paperIds[slot], chunks[slot]) = (passage.Id, passage.PaperId, passage.Chunk);
+                if (quantized is not null)
+                {
+                    quantized.Add(passage.Vector!);
+                }
+                else if (matrix is not null)
+                {
+                    passage.Vector!.CopyTo(matrix.AsSpan(slot * dimensions, dimensions));
+                }
+            }
+        }
+
+        return new EmbeddingIndex(sequence, dimensions, rowIds, paperIds, chunks, matrix, quantized, terms, termPassages, _approximate);
     }
 
     /// <summary>Whether this index searches the HNSW graph rather than scanning.</summary>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Cloud.Unum.USearch;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using PaperBot.Core.Library;
 
 namespace PaperBot.Core.Search;
 
@@ -9,8 +9,9 @@ namespace PaperBot.Core.Search;
 /// Approximate nearest-neighbour search over passage vectors for large libraries: a USearch HNSW graph over the
 /// vectors' int8 codes (<see cref="QuantizedVectors"/>), keyed by passage rowid and kept in three files beside the
 /// library (<c>.vectors.usearch</c>, <c>.vectors.keys</c>, <c>.vectors.json</c>). It is brought up to date by
-/// comparing its keys with the library's passages (<see cref="CatchUp"/>): ingest, update and remove, from this process
-/// or another, and a crash between a library change and a save all end in the same catch-up of only the difference.
+/// comparing its keys with the library's passages when it is opened (<see cref="CatchUpAsync"/>: a crash between a
+/// library change and a save ends in a catch-up of only the difference), then by the library's change sequence while it
+/// runs (<see cref="Apply"/>: ingest, update and remove, from this process or another).
 /// A model change (or a change of the graph settings) starts a new graph.
 /// </summary>
 internal sealed class HnswVectorIndex : IDisposable
@@ -66,59 +67,123 @@ internal sealed class HnswVectorIndex : IDisposable
     /// Adds the passages of <paramref name="libraryRowIds"/> (sorted) that the index lacks, reading their vectors from
     /// the library, and removes the keys the library no longer has. Saves when enough has changed since the last save.
     /// </summary>
-    public (int Added, int Removed) CatchUp(SqliteConnection connection, long[] libraryRowIds, CancellationToken cancellationToken)
+    public async Task<(int Added, int Removed)> CatchUpAsync(IPassageStore passages, long[] libraryRowIds, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(passages);
         ArgumentNullException.ThrowIfNull(libraryRowIds);
-        var (toAdd, toRemove) = Difference(_keys, libraryRowIds);
+        long[] keys;
+        lock (_lock)
+        {
+            keys = _keys;
+        }
+
+        var (toAdd, toRemove) = Difference(keys, libraryRowIds);
         if (toAdd.Count == 0 && toRemove.Count == 0)
         {
             return (0, 0);
         }
 
-        var added = new List<long>(toAdd.Count);
+        const int Batch = 4096;
+        var added = 0;
         lock (_lock)
         {
-            if (_isView)
+            ApplyLocked(toRemove, []);
+        }
+
+        for (var start = 0; start < toAdd.Count; start += Batch)
+        {
+            var batch = await passages.ReadVectorsAsync(toAdd.GetRange(start, Math.Min(Batch, toAdd.Count - start)), cancellationToken);
+            lock (_lock)
             {
-                // Opened as a read-only memory-mapped view (fast, nothing copied); changes need it in memory.
-                var loaded = new USearchIndex(_indexPath);
-                _index.Dispose();
-                (_index, _isView) = (loaded, false);
+                added += ApplyLocked([], batch);
             }
+        }
 
-            foreach (var key in toRemove)
-            {
-                _index.Remove((ulong)key);
-            }
-
-            const int Batch = 4096;
-            for (var start = 0; start < toAdd.Count; start += Batch)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var batch = ReadCodes(connection, toAdd.GetRange(start, Math.Min(Batch, toAdd.Count - start)));
-                foreach (var (key, _) in batch)
-                {
-                    if (_index.Contains((ulong)key))
-                    {
-                        _index.Remove((ulong)key); // left by a save that did not finish; its vector may be stale
-                    }
-                }
-
-                // One call per batch: the binding reserves capacity for the whole batch once (Add of one vector grows it by one).
-                _index.Add([.. batch.Select(b => (ulong)b.Key)], [.. batch.Select(b => b.Codes)]);
-                added.AddRange(batch.Select(b => b.Key));
-            }
-
-            var removed = new HashSet<long>(toRemove);
-            _keys = [.. _keys.Where(k => !removed.Contains(k)).Concat(added).Order()];
-            _unsaved += added.Count + toRemove.Count;
-            if (_unsaved >= SaveAfterChanges || added.Count == _keys.Length)
+        lock (_lock)
+        {
+            // A first build is saved at once: it is the expensive part to repeat.
+            if (_unsaved >= SaveAfterChanges || (added > 0 && added == _keys.Length))
             {
                 SaveLocked();
             }
         }
 
-        return (added.Count, toRemove.Count);
+        return (added, toRemove.Count);
+    }
+
+    /// <summary>
+    /// Removes <paramref name="remove"/> and adds (or replaces) the passages of <paramref name="add"/> with their
+    /// vectors: the library's changes applied in place. Saves when enough has changed since the last save.
+    /// </summary>
+    public void Apply(IReadOnlyCollection<long> remove, IReadOnlyList<StoredPassage> add)
+    {
+        ArgumentNullException.ThrowIfNull(remove);
+        ArgumentNullException.ThrowIfNull(add);
+        if (remove.Count == 0 && add.Count == 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            ApplyLocked(remove, add);
+            if (_unsaved >= SaveAfterChanges)
+            {
+                SaveLocked();
+            }
+        }
+    }
+
+    private int ApplyLocked(IReadOnlyCollection<long> remove, IReadOnlyList<StoredPassage> add)
+    {
+        if (_isView)
+        {
+            // Opened as a read-only memory-mapped view (fast, nothing copied); changes need it in memory.
+            var loaded = new USearchIndex(_indexPath);
+            _index.Dispose();
+            (_index, _isView) = (loaded, false);
+        }
+
+        var removed = new HashSet<long>();
+        foreach (var key in remove)
+        {
+            if (_index.Contains((ulong)key))
+            {
+                _index.Remove((ulong)key);
+            }
+
+            removed.Add(key);
+        }
+
+        var batch = new List<(long Key, sbyte[] Codes)>(add.Count);
+        foreach (var passage in add)
+        {
+            if (passage.Vector is not { Length: > 0 } vector)
+            {
+                continue;
+            }
+
+            if (_index.Contains((ulong)passage.Id))
+            {
+                _index.Remove((ulong)passage.Id); // a replaced vector, or left by a save that did not finish
+            }
+
+            var codes = new sbyte[vector.Length];
+            QuantizedVectors.Quantize(vector, codes);
+            batch.Add((passage.Id, codes));
+        }
+
+        if (batch.Count > 0)
+        {
+            // One call per batch: the binding reserves capacity for the whole batch once (Add of one vector grows it by one).
+            _index.Add([.. batch.Select(b => (ulong)b.Key)], [.. batch.Select(b => b.Codes)]);
+        }
+
+        var addedKeys = batch.Select(b => b.Key).Order().ToArray();
+        var replaced = new HashSet<long>(addedKeys);
+        _keys = Merge([.. _keys.Where(k => !removed.Contains(k) && !replaced.Contains(k))], addedKeys);
+        _unsaved += batch.Count + removed.Count;
+        return batch.Count;
     }
 
     /// <summary>The <paramref name="top"/> nearest passages (rowid, cosine similarity of the int8 codes), best first.</summary>
@@ -192,6 +257,18 @@ internal sealed class HnswVectorIndex : IDisposable
         _index.Dispose();
     }
 
+    private static long[] Merge(long[] a, long[] b)
+    {
+        var merged = new long[a.Length + b.Length];
+        int i = 0, j = 0, k = 0;
+        while (i < a.Length || j < b.Length)
+        {
+            merged[k++] = j == b.Length || (i < a.Length && a[i] < b[j]) ? a[i++] : b[j++];
+        }
+
+        return merged;
+    }
+
     internal static (List<long> ToAdd, List<long> ToRemove) Difference(long[] indexed, long[] library)
     {
         var toAdd = new List<long>();
@@ -215,27 +292,6 @@ internal sealed class HnswVectorIndex : IDisposable
         }
 
         return (toAdd, toRemove);
-    }
-
-    private static List<(long Key, sbyte[] Codes)> ReadCodes(SqliteConnection connection, List<long> rowIds)
-    {
-        var result = new List<(long, sbyte[])>(rowIds.Count);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT embedding FROM passages WHERE rowid = $r";
-        var parameter = command.Parameters.Add("$r", SqliteType.Integer);
-        foreach (var rowId in rowIds)
-        {
-            parameter.Value = rowId;
-            if (command.ExecuteScalar() is byte[] blob && blob.Length > 0)
-            {
-                var vector = PassageEmbedder.FromBlob(blob);
-                var codes = new sbyte[vector.Length];
-                QuantizedVectors.Quantize(vector, codes);
-                result.Add((rowId, codes));
-            }
-        }
-
-        return result;
     }
 
     private USearchIndex NewIndex() =>

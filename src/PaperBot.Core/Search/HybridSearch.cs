@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PaperBot.Core.Library;
@@ -7,17 +6,19 @@ using PaperBot.Core.Library;
 namespace PaperBot.Core.Search;
 
 /// <summary>
-/// Hybrid search: SQLite FTS5 BM25 over titles, abstracts and full-text chunks, fused (normalised scores or
+/// Hybrid search: BM25 over titles, abstracts and full-text chunks (<see cref="ILexicalIndex"/>), fused (normalised scores or
 /// reciprocal rank, <see cref="SearchOptions.Fusion"/>) with cosine similarity from the embedding model over an in-memory index.
-/// The index reloads when the library changes (also when another process changed it).
+/// The index follows the library's change sequence (also changes made by another process): it applies only the papers
+/// that changed, and loads afresh only on its first use, a new embedding model, or a change too large to apply.
 /// </summary>
 public sealed partial class HybridSearch : IDisposable
 {
-    private const double TitleWeight = 3.0;
-    private const double BodyWeight = 1.0;
     private const int MinPrefixLength = 5;
     private const long PostingBudget = 4000;
     internal const int PruneFromPassages = 20_000;
+
+    /// <summary>More changes than this since the index was built are loaded afresh rather than applied one paper at a time.</summary>
+    internal const int MaxChangesToApply = 5_000;
 
     private static readonly HashSet<string> StopWords = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -26,22 +27,35 @@ public sealed partial class HybridSearch : IDisposable
         "when", "which", "who", "why", "with", "paper", "papers", "about", "instead", "than", "there", "these", "they",
     };
 
-    private readonly LibraryStore _store;
+    private readonly IPaperStore _papers;
+    private readonly IPassageStore _passages;
+    private readonly ILexicalIndex _lexical;
     private readonly PassageEmbedder _embedder;
     private readonly SearchOptions _options;
     private readonly ILogger<HybridSearch> _logger;
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private EmbeddingIndex? _index;
     private HnswVectorIndex? _approximate;
+    private int _fullLoads;
+    private long _changesApplied;
 
-    public HybridSearch(LibraryStore store, PassageEmbedder embedder, IOptions<SearchOptions> options, ILogger<HybridSearch> logger)
+    public HybridSearch(
+        IPaperStore papers, IPassageStore passages, ILexicalIndex lexical, PassageEmbedder embedder, IOptions<SearchOptions> options, ILogger<HybridSearch> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _store = store;
+        _papers = papers;
+        _passages = passages;
+        _lexical = lexical;
         _embedder = embedder;
         _options = options.Value;
         _logger = logger;
     }
+
+    /// <summary>How many times the in-memory index was loaded from the whole library.</summary>
+    internal int FullLoads => Volatile.Read(ref _fullLoads);
+
+    /// <summary>How many library changes were applied to the in-memory index in place.</summary>
+    internal long ChangesApplied => Interlocked.Read(ref _changesApplied);
 
     public void Dispose()
     {
@@ -61,7 +75,7 @@ public sealed partial class HybridSearch : IDisposable
             _approximate?.Dispose();
             _approximate = null;
             _index = null;
-            HnswVectorIndex.Delete(_store.FilePath);
+            HnswVectorIndex.Delete(_passages.IndexFilePrefix);
         }
         finally
         {
@@ -105,7 +119,7 @@ public sealed partial class HybridSearch : IDisposable
         var (index, queryVector, fused) = ranked.Value;
 
         var topPapers = RankPapers(index, fused).Take(Math.Max(0, top)).ToList();
-        var papers = (await _store.GetManyAsync([.. topPapers.Select(p => p.PaperId)], cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var papers = (await _papers.GetManyAsync([.. topPapers.Select(p => p.PaperId)], cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
         var hits = new List<SearchHit>(topPapers.Count);
         foreach (var (paperId, i, score) in topPapers)
         {
@@ -145,7 +159,7 @@ public sealed partial class HybridSearch : IDisposable
 
         var (index, queryVector, fused) = ranked.Value;
         var chosen = fused.Take(Math.Max(0, top)).ToList();
-        var papers = (await _store.GetManyAsync([.. chosen.Select(c => index.PaperIds[c.Index]).Distinct()], cancellationToken))
+        var papers = (await _papers.GetManyAsync([.. chosen.Select(c => index.PaperIds[c.Index]).Distinct()], cancellationToken))
             .ToDictionary(p => p.Id, StringComparer.Ordinal);
         var hits = new List<PassageHit>(chosen.Count);
         foreach (var (i, score) in chosen)
@@ -180,8 +194,8 @@ public sealed partial class HybridSearch : IDisposable
     }
 
     /// <summary>
-    /// The two rankings before fusion: the embedding ranking (cosine similarity) and the BM25 ranking (FTS5's
-    /// bm25 negated, so higher is better), each at most <see cref="SearchOptions.Candidates"/> passages, best first.
+    /// The two rankings before fusion: the embedding ranking (cosine similarity) and the BM25 ranking (the lexical
+    /// index's score, higher is better), each at most <see cref="SearchOptions.Candidates"/> passages, best first.
     /// </summary>
     internal async Task<SearchCandidates?> CandidatesAsync(string query, SearchMode mode, CancellationToken cancellationToken)
     {
@@ -198,9 +212,9 @@ public sealed partial class HybridSearch : IDisposable
             return null;
         }
 
-        // BM25 in SQLite and the query embedding + vector scan run at the same time, on separate cores.
+        // BM25 in the lexical index and the query embedding + vector scan run at the same time, on separate cores.
         var lexical = mode == SearchMode.SemanticOnly
-            ? Task.FromResult(new List<(long RowId, double Score)>())
+            ? Task.FromResult<IReadOnlyList<(long PassageId, double Score)>>([])
             : Task.Run(() => LexicalAsync(index, query, _options.Candidates, cancellationToken), cancellationToken);
         var queryVector = await _embedder.EmbedQueryAsync(query, cancellationToken);
         var semantic = new List<(int Index, double Score)>();
@@ -240,7 +254,7 @@ public sealed partial class HybridSearch : IDisposable
         return [.. best.Select(kv => (kv.Key, kv.Value.Index, kv.Value.Score)).OrderByDescending(p => p.Score).ThenBy(p => p.Key, StringComparer.Ordinal)];
     }
 
-    private async Task<List<(long RowId, double Score)>> LexicalAsync(EmbeddingIndex index, string query, int limit, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<(long PassageId, double Score)>> LexicalAsync(EmbeddingIndex index, string query, int limit, CancellationToken cancellationToken)
     {
         var terms = QueryTerms(query);
         if (terms.Count == 0)
@@ -248,30 +262,18 @@ public sealed partial class HybridSearch : IDisposable
             return [];
         }
 
-        await using var connection = await _store.OpenAsync(cancellationToken);
-        var match = index.Count < PruneFromPassages || (long)index.Count * terms.Count <= PostingBudget
-            ? ToFtsQuery(terms) // small libraries rank every word: BM25 over them costs a few milliseconds
-            : PlanLargeQuery(index.Terms, await StemAsync(connection, terms, cancellationToken));
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT rowid, bm25(passages_fts, {TitleWeight}, {BodyWeight}) AS score FROM passages_fts WHERE passages_fts MATCH $q ORDER BY score LIMIT $limit";
-        command.Parameters.AddWithValue("$q", match);
-        command.Parameters.AddWithValue("$limit", limit);
-        var rows = new List<(long, double)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add((reader.GetInt64(0), -reader.GetDouble(1)));
-        }
-
-        return rows;
+        var planned = index.Count < PruneFromPassages || (long)index.Count * terms.Count <= PostingBudget
+            ? ToLexicalQuery(terms) // small libraries rank every word: BM25 over them costs a few milliseconds
+            : PlanLargeQuery(index.Terms, await _lexical.StemAsync(terms, cancellationToken));
+        return await _lexical.SearchAsync(planned, limit, cancellationToken);
     }
 
-    /// <summary>Words of the query, each quoted (so FTS5 syntax in user text is inert), joined by OR; longer words also match as prefixes.</summary>
-    internal static string? ToFtsQuery(string query) => QueryTerms(query) is { Count: > 0 } terms ? ToFtsQuery(terms) : null;
+    /// <summary>Words of the query without stop words; longer words also match as prefixes. Null when no word is left.</summary>
+    internal static LexicalQuery? ToLexicalQuery(string query) => QueryTerms(query) is { Count: > 0 } terms ? ToLexicalQuery(terms) : null;
 
     // Prefix matching on longer words: the porter stemmer alone leaves "telecom" apart from "telecommunications".
-    private static string ToFtsQuery(List<string> terms) =>
-        string.Join(" OR ", terms.Select(w => w.Length >= MinPrefixLength ? $"\"{w}\"*" : $"\"{w}\""));
+    private static LexicalQuery ToLexicalQuery(List<string> terms) =>
+        new([.. terms.Select(w => new LexicalTerm(w, w.Length >= MinPrefixLength))]);
 
     internal static List<string> QueryTerms(string query) =>
         [.. WordRegex().Matches(query)
@@ -283,10 +285,10 @@ public sealed partial class HybridSearch : IDisposable
     /// Bounds the cost of BM25 on a large library: FTS5 scores every passage holding any query word (about 7 µs each),
     /// so the rarest words are kept while their passages add up to at most <see cref="PostingBudget"/>; the words left
     /// out are the common ones ("language", "model" in an LLM collection) that BM25 weighs least. The rarest word always
-    /// stays. Costs are exact: each word's porter stem (from FTS5's own tokenizer) looked up in the FTS vocabulary, and
+    /// stays. Costs are exact: each word's stem (from the lexical index's own tokenizer) looked up in its vocabulary, and
     /// a word is matched as a prefix only when that adds little ("generalization"* is gener* and matches "generate").
     /// </summary>
-    internal static string PlanLargeQuery(TermStatistics statistics, List<(string Word, string Stem)> terms)
+    internal static LexicalQuery PlanLargeQuery(TermStatistics statistics, List<(string Word, string Stem)> terms)
     {
         var costed = new List<(string Word, bool Prefix, long Passages)>(terms.Count);
         foreach (var (word, stem) in terms)
@@ -297,7 +299,7 @@ public sealed partial class HybridSearch : IDisposable
             costed.Add((word, prefix, prefix ? prefixed : exact));
         }
 
-        var kept = new List<string>();
+        var kept = new List<LexicalTerm>();
         long postings = 0;
         foreach (var (word, prefix, passages) in costed.OrderBy(c => c.Passages).ThenBy(c => c.Word, StringComparer.Ordinal))
         {
@@ -307,57 +309,17 @@ public sealed partial class HybridSearch : IDisposable
                 break;
             }
 
-            kept.Add(prefix ? $"\"{word}\"*" : $"\"{word}\"");
+            kept.Add(new LexicalTerm(word, prefix));
         }
 
-        return string.Join(" OR ", kept);
-    }
-
-    /// <summary>The porter stem FTS5 gives each word, from a temporary FTS5 table with the library's tokenizer.</summary>
-    internal static async Task<List<(string Word, string Stem)>> StemAsync(SqliteConnection connection, List<string> words, CancellationToken cancellationToken)
-    {
-        await using (var setup = connection.CreateCommand())
-        {
-            setup.CommandText = """
-                CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_words USING fts5 (word, tokenize = 'porter unicode61 remove_diacritics 2');
-                CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_stems USING fts5vocab (temp, query_words, 'instance');
-                DELETE FROM temp.query_words;
-                """;
-            await setup.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using (var insert = connection.CreateCommand())
-        {
-            insert.CommandText = "INSERT INTO temp.query_words (rowid, word) VALUES ($i, $w)";
-            var i = insert.Parameters.Add("$i", SqliteType.Integer);
-            var w = insert.Parameters.Add("$w", SqliteType.Text);
-            for (var k = 0; k < words.Count; k++)
-            {
-                i.Value = k;
-                w.Value = words[k];
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-
-        var stems = new string?[words.Count];
-        await using (var select = connection.CreateCommand())
-        {
-            select.CommandText = "SELECT doc, term FROM temp.query_stems ORDER BY doc, offset";
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                stems[reader.GetInt32(0)] ??= reader.GetString(1);
-            }
-        }
-
-        return [.. words.Select((word, k) => (word, stems[k] ?? word))];
+        return new LexicalQuery(kept);
     }
 
     private async Task<EmbeddingIndex> GetIndexAsync(CancellationToken cancellationToken)
     {
-        var generation = await _store.GetGenerationAsync(cancellationToken);
+        var latest = await _papers.GetLatestChangeAsync(cancellationToken);
         var index = _index;
-        if (index is not null && index.Generation == generation)
+        if (index is not null && index.Sequence == latest)
         {
             return index;
         }
@@ -367,39 +329,23 @@ public sealed partial class HybridSearch : IDisposable
         {
             if (await _embedder.EnsureCurrentAsync(null, cancellationToken) > 0)
             {
-                generation = await _store.GetGenerationAsync(cancellationToken);
+                latest = await _papers.GetLatestChangeAsync(cancellationToken);
             }
 
-            if (_index is { } loaded && loaded.Generation == generation)
+            if (_index is { } loaded)
             {
-                return loaded;
-            }
-
-            var started = TimeProvider.System.GetTimestamp();
-            await using var connection = await _store.OpenAsync(cancellationToken);
-            var (passages, dimensions) = await EmbeddingIndex.CountAsync(connection, cancellationToken);
-            var terms = passages < PruneFromPassages
-                ? TermStatistics.Empty // small libraries rank every query word and need no statistics
-                : await TermStatistics.LoadAsync(connection, _store.FilePath, passages, cancellationToken);
-            if (passages >= _options.ApproximateFromPassages && dimensions > 0)
-            {
-                if (_approximate is null || _approximate.Model != _embedder.ModelId || _approximate.Dimensions != dimensions)
+                if (loaded.Sequence == latest)
                 {
-                    _approximate?.Dispose();
-                    _approximate = HnswVectorIndex.Open(_store.FilePath, _embedder.ModelId, dimensions, _logger);
+                    return loaded;
                 }
 
-                _index = await EmbeddingIndex.LoadApproximateAsync(connection, generation, _approximate, terms, cancellationToken);
-            }
-            else
-            {
-                _index = await EmbeddingIndex.LoadAsync(connection, generation, _options.VectorPrecision, terms, cancellationToken);
+                if (await CatchUpAsync(loaded, cancellationToken) is { } caughtUp)
+                {
+                    return _index = caughtUp;
+                }
             }
 
-            _logger.LogDebug(
-                "Search index loaded: {Passages} passages ({Kind}) in {ElapsedMs} ms",
-                _index.Count, _index.IsApproximate ? "HNSW" : _options.VectorPrecision.ToString(), TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
-            return _index;
+            return _index = await LoadAsync(latest, cancellationToken);
         }
         finally
         {
@@ -407,17 +353,83 @@ public sealed partial class HybridSearch : IDisposable
         }
     }
 
-    private async Task<Passage> ReadPassageAsync(long rowId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The index with the library's changes since it was built applied in place, reading only the changed papers'
+    /// passages; null when a fresh load is the right thing (many changes, a new model, or a switch between the exact
+    /// scan and the graph).
+    /// </summary>
+    private async Task<EmbeddingIndex?> CatchUpAsync(EmbeddingIndex index, CancellationToken cancellationToken)
     {
-        await using var connection = await _store.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT paper_id, chunk, text FROM passages WHERE rowid = $r";
-        command.Parameters.AddWithValue("$r", rowId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new Passage(reader.GetString(0), reader.GetInt32(1), reader.GetString(2))
-            : new Passage("", 0, "");
+        var changes = await _papers.GetChangesSinceAsync(index.Sequence, MaxChangesToApply + 1, cancellationToken);
+        if (changes.Count == 0 || changes.Count > MaxChangesToApply)
+        {
+            return null;
+        }
+
+        var shape = await _passages.GetVectorShapeAsync(cancellationToken);
+        var approximate = shape.Passages >= _options.ApproximateFromPassages && shape.Dimensions > 0;
+        if (approximate != index.IsApproximate
+            || (index.IsApproximate && (_approximate?.Model != _embedder.ModelId || _approximate.Dimensions != shape.Dimensions)))
+        {
+            return null;
+        }
+
+        var changed = changes.Select(c => c.PaperId).ToHashSet(StringComparer.Ordinal);
+        var current = await _passages.ReadPaperPassagesAsync(changed, cancellationToken);
+        var terms = KeepsTerms(index, shape.Passages) ? index.Terms : await LoadTermsAsync(shape.Passages, cancellationToken);
+        var termPassages = ReferenceEquals(terms, index.Terms) ? index.TermPassages : shape.Passages;
+        if (index.Apply(changes[^1].Sequence, changed, current, terms, termPassages) is not { } applied)
+        {
+            return null;
+        }
+
+        Interlocked.Add(ref _changesApplied, changes.Count);
+        _logger.LogDebug("Search index caught up: {Changes} library changes applied ({Papers} papers)", changes.Count, changed.Count);
+        return applied;
     }
+
+    private async Task<EmbeddingIndex> LoadAsync(long sequence, CancellationToken cancellationToken)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var shape = await _passages.GetVectorShapeAsync(cancellationToken);
+        var terms = await LoadTermsAsync(shape.Passages, cancellationToken);
+        EmbeddingIndex index;
+        if (shape.Passages >= _options.ApproximateFromPassages && shape.Dimensions > 0)
+        {
+            if (_approximate is null || _approximate.Model != _embedder.ModelId || _approximate.Dimensions != shape.Dimensions)
+            {
+                _approximate?.Dispose();
+                _approximate = HnswVectorIndex.Open(_passages.IndexFilePrefix, _embedder.ModelId, shape.Dimensions, _logger);
+            }
+
+            index = await EmbeddingIndex.LoadApproximateAsync(_passages, sequence, _approximate, terms, shape.Passages, cancellationToken);
+        }
+        else
+        {
+            index = await EmbeddingIndex.LoadAsync(_passages, sequence, _options.VectorPrecision, terms, shape.Passages, cancellationToken);
+        }
+
+        Interlocked.Increment(ref _fullLoads);
+        _logger.LogDebug(
+            "Search index loaded: {Passages} passages ({Kind}) in {ElapsedMs} ms",
+            index.Count, index.IsApproximate ? "HNSW" : _options.VectorPrecision.ToString(), TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+        return index;
+    }
+
+    // Small libraries rank every query word and need no statistics; planning needs proportions, so statistics within
+    // 10% of the library's size are kept.
+    private static bool KeepsTerms(EmbeddingIndex index, long passages) =>
+        passages < PruneFromPassages
+            ? index.TermPassages < PruneFromPassages
+            : index.TermPassages >= PruneFromPassages && Math.Abs(index.TermPassages - passages) <= passages / 10;
+
+    private Task<TermStatistics> LoadTermsAsync(long passages, CancellationToken cancellationToken) =>
+        passages < PruneFromPassages
+            ? Task.FromResult(TermStatistics.Empty)
+            : TermStatistics.LoadAsync(_lexical, _passages.IndexFilePrefix, passages, cancellationToken);
+
+    private async Task<Passage> ReadPassageAsync(long passageId, CancellationToken cancellationToken) =>
+        await _passages.GetAsync(passageId, cancellationToken) ?? new Passage("", 0, "");
 
     [GeneratedRegex(@"[\p{L}\p{N}]+")]
     private static partial Regex WordRegex();

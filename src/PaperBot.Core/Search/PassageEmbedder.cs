@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using PaperBot.Core.Embeddings;
@@ -17,14 +16,14 @@ public sealed class PassageEmbedder : IDisposable
     internal const int BatchSize = 32;
 
     private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
-    private readonly LibraryStore _store;
+    private readonly IPassageStore _passages;
     private readonly ILogger<PassageEmbedder> _logger;
     private readonly SemaphoreSlim _reembedLock = new(1, 1);
 
-    public PassageEmbedder(IEmbeddingGenerator<string, Embedding<float>> generator, LibraryStore store, ILogger<PassageEmbedder> logger)
+    public PassageEmbedder(IEmbeddingGenerator<string, Embedding<float>> generator, IPassageStore passages, ILogger<PassageEmbedder> logger)
     {
         _generator = generator;
-        _store = store;
+        _passages = passages;
         _logger = logger;
         var metadata = generator.GetService<EmbeddingGeneratorMetadata>();
         ModelId = $"{metadata?.ProviderName ?? "unknown"}:{metadata?.DefaultModelId ?? generator.GetType().Name}";
@@ -77,23 +76,9 @@ public sealed class PassageEmbedder : IDisposable
         await _reembedLock.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _store.OpenAsync(cancellationToken);
-            var storedModel = await GetMetaAsync(connection, "embedding_model", cancellationToken);
+            var storedModel = await _passages.GetEmbeddingModelAsync(cancellationToken);
             var modelChanged = storedModel is not null && storedModel != ModelId;
-            var pending = new List<(long RowId, string Text)>();
-            await using (var select = connection.CreateCommand())
-            {
-                select.CommandText = modelChanged
-                    ? "SELECT rowid, text FROM passages ORDER BY rowid"
-                    : "SELECT rowid, text FROM passages WHERE embedding IS NULL"; // the partial index; ORDER BY rowid would make SQLite scan the table
-                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    pending.Add((reader.GetInt64(0), reader.GetString(1)));
-                }
-            }
-
-            pending.Sort((a, b) => a.RowId.CompareTo(b.RowId));
+            var pending = await _passages.ListForEmbeddingAsync(all: modelChanged, cancellationToken);
             if (pending.Count == 0 && storedModel == ModelId)
             {
                 return 0;
@@ -105,24 +90,7 @@ public sealed class PassageEmbedder : IDisposable
             }
 
             var vectors = await EmbedAsync([.. pending.Select(p => p.Text)], new InlineProgress<int>(done => progress?.Report((done, pending.Count))), cancellationToken);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            await using (var update = connection.CreateCommand())
-            {
-                update.Transaction = transaction;
-                update.CommandText = "UPDATE passages SET embedding = $v WHERE rowid = $r";
-                var v = update.Parameters.Add("$v", SqliteType.Blob);
-                var r = update.Parameters.Add("$r", SqliteType.Integer);
-                for (var i = 0; i < pending.Count; i++)
-                {
-                    v.Value = ToBlob(vectors[i]);
-                    r.Value = pending[i].RowId;
-                    await update.ExecuteNonQueryAsync(cancellationToken);
-                }
-            }
-
-            await SetModelAsync(connection, transaction, cancellationToken);
-            await LibraryStore.BumpGenerationAsync(connection, transaction, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await _passages.SetVectorsAsync([.. pending.Select((p, i) => (p.PassageId, vectors[i]))], ModelId, cancellationToken);
             return pending.Count;
         }
         finally
@@ -131,24 +99,6 @@ public sealed class PassageEmbedder : IDisposable
         }
     }
 
-    internal async Task SetModelAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "INSERT INTO meta (key, value) VALUES ('embedding_model', $m) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-        command.Parameters.AddWithValue("$m", ModelId);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    internal static byte[] ToBlob(float[] vector) => MemoryMarshal.AsBytes(vector.AsSpan()).ToArray();
-
+    /// <summary>A vector as stored (float32, little-endian); the digest store reads vectors with it.</summary>
     internal static float[] FromBlob(byte[] blob) => MemoryMarshal.Cast<byte, float>(blob).ToArray();
-
-    private static async Task<string?> GetMetaAsync(SqliteConnection connection, string key, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value FROM meta WHERE key = $k";
-        command.Parameters.AddWithValue("$k", key);
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
-    }
 }

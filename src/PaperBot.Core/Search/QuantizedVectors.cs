@@ -32,6 +32,15 @@ internal sealed class QuantizedVectors
         Count++;
     }
 
+    /// <summary>Appends a copy of vector <paramref name="index"/> of <paramref name="source"/> (same dimensions), codes and scale as they are.</summary>
+    public void AddCopy(QuantizedVectors source, int index)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        source._codes.AsSpan(index * Dimensions, Dimensions).CopyTo(_codes.AsSpan(Count * Dimensions, Dimensions));
+        _scales[Count] = source._scales[index];
+        Count++;
+    }
+
     /// <summary>Writes the int8 codes of <paramref name="vector"/> into <paramref name="codes"/> and returns the scale.</summary>
     public static float Quantize(ReadOnlySpan<float> vector, Span<sbyte> codes)
     {

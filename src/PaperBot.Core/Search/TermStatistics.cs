@@ -1,9 +1,9 @@
-using Microsoft.Data.Sqlite;
+using PaperBot.Core.Library;
 
 namespace PaperBot.Core.Search;
 
 /// <summary>
-/// The FTS vocabulary (porter stems) with the number of passages holding each, for planning BM25 queries on large
+/// The lexical index's vocabulary (stems) with the number of passages holding each, for planning BM25 queries on large
 /// libraries. Counting it is a pass over the whole FTS index (2 s at 100k passages), so a snapshot is kept beside the
 /// library (<c>.terms</c>) and reused while the library is within 10% of the size it was taken at: planning needs
 /// proportions, not exact counts.
@@ -15,24 +15,15 @@ internal sealed class TermStatistics
     public static TermStatistics Empty { get; } = new(new Dictionary<string, long>());
 
     /// <summary>The statistics of a library of <paramref name="passages"/> passages: from the snapshot while it is close enough, else counted and saved.</summary>
-    public static async Task<TermStatistics> LoadAsync(SqliteConnection connection, string libraryPath, long passages, CancellationToken cancellationToken)
+    public static async Task<TermStatistics> LoadAsync(ILexicalIndex lexical, string indexFilePrefix, long passages, CancellationToken cancellationToken)
     {
-        var path = libraryPath + ".terms";
+        var path = indexFilePrefix + ".terms";
         if (TryRead(path) is { } snapshot && Math.Abs(snapshot.Passages - passages) <= passages / 10)
         {
             return new TermStatistics(snapshot.Documents);
         }
 
-        var documents = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT term, doc FROM passages_vocab";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                documents[reader.GetString(0)] = reader.GetInt64(1);
-            }
-        }
+        var documents = await lexical.ReadVocabularyAsync(cancellationToken);
 
         try
         {

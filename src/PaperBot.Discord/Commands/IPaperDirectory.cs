@@ -3,7 +3,7 @@ using PaperBot.Core.Search;
 
 namespace PaperBot.Discord.Commands;
 
-/// <summary>The library look-ups the commands need (search and autocomplete); a seam over Core's store and search.</summary>
+/// <summary>The library look-ups the commands need (search and autocomplete): a thin view on Core's <see cref="IPaperStore"/> and <see cref="HybridSearch"/>.</summary>
 internal interface IPaperDirectory
 {
     Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken);
@@ -14,8 +14,8 @@ internal interface IPaperDirectory
     Task WarmUpAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>The real directory: <see cref="HybridSearch"/> for /search, <see cref="LibraryStore.SuggestAsync"/> for autocomplete.</summary>
-internal sealed class LibraryPaperDirectory(LibraryStore store, HybridSearch search) : IPaperDirectory
+/// <summary>The real directory: <see cref="HybridSearch"/> for /search, <see cref="IPaperStore.SuggestAsync"/> for autocomplete.</summary>
+internal sealed class LibraryPaperDirectory(IPaperStore store, HybridSearch search) : IPaperDirectory
 {
     public Task<IReadOnlyList<SearchHit>> SearchAsync(string query, int top, CancellationToken cancellationToken) =>
         search.SearchAsync(query, top, cancellationToken);

@@ -12,7 +12,7 @@ namespace PaperBot.Discord.Digests;
 /// the buttons work after a restart and in any process. Votes move the channel's topic profile.
 /// </summary>
 internal sealed class DigestVoteHandler(
-    DigestRunner runner, IDigestStore store, LibraryStore library, InteractionResponder responder, TimeProvider time, ILogger<DigestVoteHandler> logger)
+    DigestRunner runner, IDigestStore store, IPaperStore library, InteractionResponder responder, TimeProvider time, ILogger<DigestVoteHandler> logger)
     : IComponentHandler
 {
     public string Prefix => DigestRenderer.VotePrefix;

@@ -151,7 +151,7 @@ internal static class LibraryCommands
             }
 
             await EnsureSeededAsync(services, io, ct);
-            var papers = await services.GetRequiredService<LibraryStore>().ListAsync(from, null, ct);
+            var papers = await services.GetRequiredService<IPaperStore>().ListAsync(from, null, ct);
             foreach (var paper in papers)
             {
                 await io.Out.WriteLineAsync($"{paper.Id}\t{paper.AddedAt:yyyy-MM-dd}\t{paper.Title}");
@@ -166,7 +166,7 @@ internal static class LibraryCommands
         show.SetAction((parse, ct) => CliRunner.RunAsync(io, async () =>
         {
             await EnsureSeededAsync(services, io, ct);
-            var paper = await services.GetRequiredService<LibraryStore>().ResolveAsync(parse.GetValue(showId)!, ct);
+            var paper = await services.GetRequiredService<IPaperStore>().ResolveAsync(parse.GetValue(showId)!, ct);
             await io.Out.WriteLineAsync(paper.Title);
             await io.Out.WriteLineAsync($"id:         {paper.Id}{(paper.Version > 0 ? $" (v{paper.Version})" : "")}");
             if (paper.Authors.Count > 0)
@@ -205,7 +205,7 @@ internal static class LibraryCommands
         remove.SetAction((parse, ct) => CliRunner.RunAsync(io, async () =>
         {
             await EnsureSeededAsync(services, io, ct);
-            var store = services.GetRequiredService<LibraryStore>();
+            var store = services.GetRequiredService<IPaperStore>();
             var paper = await store.ResolveAsync(parse.GetValue(removeId)!, ct);
             await store.RemoveAsync(paper.Id, ct);
             await io.Out.WriteLineAsync($"Removed {paper.Id} ({paper.Title}).");
@@ -221,7 +221,7 @@ internal static class LibraryCommands
         command.SetAction((_, ct) => CliRunner.RunAsync(io, async () =>
         {
             await EnsureSeededAsync(services, io, ct);
-            var stats = await services.GetRequiredService<LibraryStore>().GetStatsAsync(ct);
+            var stats = await services.GetRequiredService<IPaperStore>().GetStatsAsync(ct);
             await io.Out.WriteLineAsync($"library:          {stats.Path}");
             await io.Out.WriteLineAsync($"papers:           {stats.Papers}");
             await io.Out.WriteLineAsync($"passages:         {stats.Passages} ({stats.EmbeddedPassages} embedded)");

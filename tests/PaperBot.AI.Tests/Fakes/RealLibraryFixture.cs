@@ -10,6 +10,7 @@ using PaperBot.AI.Prompts;
 using PaperBot.Core.Embeddings;
 using PaperBot.Core.Ingestion;
 using PaperBot.Core.Library;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Search;
 
 namespace PaperBot.AI.Tests.Fakes;
@@ -49,11 +50,14 @@ public sealed class RealLibraryFixture : IAsyncLifetime
         Directory.CreateDirectory(_folder);
         Model = new LocalEmbeddingGenerator(Options.Create(new EmbeddingOptions()), NullLogger<LocalEmbeddingGenerator>.Instance);
         _store = new LibraryStore(Options.Create(new LibraryOptions { Path = Path.Combine(_folder, "library.db") }), TimeProvider.System, NullLogger<LibraryStore>.Instance);
-        _embedder = new PassageEmbedder(Model, _store, NullLogger<PassageEmbedder>.Instance);
-        var ingestor = new PaperIngestor(_store, _embedder, TimeProvider.System, NullLogger<PaperIngestor>.Instance);
+        var papers = new SqlitePaperStore(_store);
+        var passages = new SqlitePassageStore(_store);
+        var lexical = new SqliteLexicalIndex(_store);
+        _embedder = new PassageEmbedder(Model, passages, NullLogger<PassageEmbedder>.Instance);
+        var ingestor = new PaperIngestor(papers, _embedder, TimeProvider.System, NullLogger<PaperIngestor>.Instance);
         await ingestor.IngestAsync(Path.Combine(AppContext.BaseDirectory, "samples", "hf-papers-page-sample.txt"), IngestFormat.HfPage);
-        _search = new HybridSearch(_store, _embedder, Options.Create(new SearchOptions()), NullLogger<HybridSearch>.Instance);
-        Library = new CoreResearchLibrary(_store, _search);
+        _search = new HybridSearch(papers, passages, lexical, _embedder, Options.Create(new SearchOptions()), NullLogger<HybridSearch>.Instance);
+        Library = new CoreResearchLibrary(papers, new SqliteSummaryCache(_store, NullLogger<SqliteSummaryCache>.Instance), lexical, _search);
     }
 
     public Task DisposeAsync()

@@ -41,7 +41,7 @@ internal sealed class DigestHarness : IDisposable
     public DigestScheduler CreateHost()
     {
         var store = new LibraryStore(Microsoft.Extensions.Options.Options.Create(new LibraryOptions { Path = Library.Path }), Time, NullLogger<LibraryStore>.Instance);
-        var embedder = new PassageEmbedder(TestLibrary.Model, store, NullLogger<PassageEmbedder>.Instance);
+        var embedder = new PassageEmbedder(TestLibrary.Model, new PaperBot.Core.Library.Sqlite.SqlitePassageStore(store), NullLogger<PassageEmbedder>.Instance);
         _owned.Add(embedder);
         _owned.Add(store);
         var digestStore = new SqliteDigestStore(store);

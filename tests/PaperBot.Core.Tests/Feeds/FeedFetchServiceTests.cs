@@ -43,7 +43,7 @@ public sealed class FeedFetchServiceTests : IDisposable
         Assert.Equal(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero), firstAttempt);
         Assert.NotNull(secondAttempt);
         Assert.True(secondAttempt - firstAttempt >= TimeSpan.FromHours(1), $"second fetch at {secondAttempt}");
-        Assert.Equal(1, (await _library.Store.GetStatsAsync()).Papers);
+        Assert.Equal(1, (await _library.Papers.GetStatsAsync()).Papers);
     }
 
     private static async Task WaitForAttemptAsync(IFeedCursorStore cursors, DateTimeOffset at)

@@ -39,7 +39,7 @@ public sealed class FeedFetcherTests : IDisposable
         Assert.Equal(FeedRunStatus.Fetched, result.Status);
         Assert.Equal(["/daily?date=2026-10-31", "/daily?date=2026-11-01"], _server.Requests.Select(r => r.PathAndQuery));
         Assert.Equal(RecordsIn(_hfDaily, IngestFormat.HfDaily), result.Added);
-        Assert.Equal(result.Added, (await _library.Store.GetStatsAsync()).Papers);
+        Assert.Equal(result.Added, (await _library.Papers.GetStatsAsync()).Papers);
         var cursor = await Cursors().GetAsync("hf", CancellationToken.None);
         Assert.Equal("2026-11-01", cursor.Position);
         Assert.Null(cursor.LastError);
@@ -97,7 +97,7 @@ public sealed class FeedFetcherTests : IDisposable
         Assert.Equal(FeedRunStatus.Failed, results[0].Status);
         Assert.StartsWith("HTTP 503", results[0].Error, StringComparison.Ordinal);
         Assert.Equal(FeedRunStatus.Fetched, results[1].Status);
-        Assert.Equal(5, (await _library.Store.GetStatsAsync()).Papers);
+        Assert.Equal(5, (await _library.Papers.GetStatsAsync()).Papers);
         var cursor = await Cursors().GetAsync("hf", CancellationToken.None);
         Assert.Null(cursor.Position); // the next run retries the same days
         Assert.StartsWith("HTTP 503", cursor.LastError, StringComparison.Ordinal);
@@ -113,7 +113,7 @@ public sealed class FeedFetcherTests : IDisposable
 
         Assert.Equal(FeedRunStatus.Failed, result.Status);
         Assert.Contains("in time", result.Error, StringComparison.Ordinal);
-        Assert.Equal(0, (await _library.Store.GetStatsAsync()).Papers);
+        Assert.Equal(0, (await _library.Papers.GetStatsAsync()).Papers);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class FeedFetcherTests : IDisposable
 
         Assert.Equal(FeedRunStatus.Failed, result.Status);
         Assert.Contains("page 2", result.Error, StringComparison.Ordinal);
-        Assert.Equal(0, (await _library.Store.GetStatsAsync()).Papers);
+        Assert.Equal(0, (await _library.Papers.GetStatsAsync()).Papers);
         Assert.Null((await Cursors().GetAsync("arxiv", CancellationToken.None)).Position);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PaperBot.Core.Ingestion;
 using PaperBot.Core.Library;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Search;
 using PaperBot.Core.Tests.Support;
 
@@ -27,8 +28,8 @@ public sealed class ConcurrentIngestTests : IDisposable
         _secondModel = new RendezvousGenerator(TestLibrary.Model, rendezvous);
         _library = new TestLibrary(_firstModel);
         _secondStore = new LibraryStore(Options.Create(new LibraryOptions { Path = _library.Path }), _library.Time, NullLogger<LibraryStore>.Instance);
-        _secondEmbedder = new PassageEmbedder(_secondModel, _secondStore, NullLogger<PassageEmbedder>.Instance);
-        _secondIngestor = new PaperIngestor(_secondStore, _secondEmbedder, _library.Time, NullLogger<PaperIngestor>.Instance);
+        _secondEmbedder = new PassageEmbedder(_secondModel, new SqlitePassageStore(_secondStore), NullLogger<PassageEmbedder>.Instance);
+        _secondIngestor = new PaperIngestor(new SqlitePaperStore(_secondStore), _secondEmbedder, _library.Time, NullLogger<PaperIngestor>.Instance);
     }
 
     public void Dispose()
@@ -49,7 +50,7 @@ public sealed class ConcurrentIngestTests : IDisposable
 
         Assert.Equal(5, reports.Sum(r => r.Added));
         Assert.Equal(5, reports.Sum(r => r.Unchanged));
-        var stats = await _library.Store.GetStatsAsync();
+        var stats = await _library.Papers.GetStatsAsync();
         Assert.Equal(5, stats.Papers);
         Assert.Equal(5, stats.Passages);
     }

@@ -41,7 +41,7 @@ public sealed class UrlIngestionTests : IDisposable
         var error = await Assert.ThrowsAsync<IngestException>(() => _library.Ingestor.IngestAsync(_baseUrl + "missing"));
 
         Assert.Equal($"{_baseUrl}missing: HTTP 404 Not Found; nothing was added.", error.Message);
-        Assert.Equal(0, (await _library.Store.GetStatsAsync()).Papers);
+        Assert.Equal(0, (await _library.Papers.GetStatsAsync()).Papers);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class LibraryStoreTests : IDisposable
 
         Assert.Equal((5, 0, 0), (first.Added, first.Updated, first.Unchanged));
         Assert.Equal((0, 0, 5), (second.Added, second.Updated, second.Unchanged));
-        var stats = await _library.Store.GetStatsAsync();
+        var stats = await _library.Papers.GetStatsAsync();
         Assert.Equal(5, stats.Papers);
         Assert.Equal(5, stats.EmbeddedPassages);
     }
@@ -31,7 +31,7 @@ public sealed class LibraryStoreTests : IDisposable
         var v1 = _library.WriteFile("v1.jsonl", """{"id": "2401.00001v1", "title": "Old title", "abstract": "Old abstract about retrieval."}""");
         var v2 = _library.WriteFile("v2.jsonl", """{"id": "2401.00001v2", "title": "New title", "abstract": "New abstract about sparse retrieval."}""");
         await _library.Ingestor.IngestAsync(v1);
-        var addedAt = (await _library.Store.GetAsync("2401.00001"))!.AddedAt;
+        var addedAt = (await _library.Papers.GetAsync("2401.00001"))!.AddedAt;
         _library.Time.Advance(TimeSpan.FromDays(3));
 
         var update = await _library.Ingestor.IngestAsync(v2);
@@ -39,11 +39,11 @@ public sealed class LibraryStoreTests : IDisposable
 
         Assert.Equal(1, update.Updated);
         Assert.Equal(1, older.Unchanged);
-        var paper = await _library.Store.GetAsync("2401.00001");
+        var paper = await _library.Papers.GetAsync("2401.00001");
         Assert.Equal("New title", paper!.Title);
         Assert.Equal(2, paper.Version);
         Assert.Equal(addedAt, paper.AddedAt);
-        Assert.Equal(1, (await _library.Store.GetStatsAsync()).Passages);
+        Assert.Equal(1, (await _library.Papers.GetStatsAsync()).Passages);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class LibraryStoreTests : IDisposable
 
         Assert.Equal(2, report.Added);
         Assert.Equal([new SkippedRecord("line 2", "no title"), new SkippedRecord("line 3", "empty abstract")], report.Skipped);
-        Assert.Equal(["a", "d"], (await _library.Store.ListAsync()).Select(p => p.Id).Order());
+        Assert.Equal(["a", "d"], (await _library.Papers.ListAsync()).Select(p => p.Id).Order());
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class LibraryStoreTests : IDisposable
         var error = await Assert.ThrowsAsync<IngestException>(() => _library.Ingestor.IngestAsync(broken));
 
         Assert.Contains("broken.xml: line ", error.Message, StringComparison.Ordinal);
-        Assert.Equal(5, (await _library.Store.GetStatsAsync()).Papers);
+        Assert.Equal(5, (await _library.Papers.GetStatsAsync()).Papers);
     }
 
     [Fact]
@@ -95,9 +95,9 @@ public sealed class LibraryStoreTests : IDisposable
         var report = await _library.Ingestor.IngestAsync(path);
 
         Assert.Equal(1, report.Added);
-        var stats = await _library.Store.GetStatsAsync();
+        var stats = await _library.Papers.GetStatsAsync();
         Assert.True(stats.Passages >= 3, $"expected abstract + full-text chunks, got {stats.Passages} passages");
-        var paper = Assert.Single(await _library.Store.ListAsync());
+        var paper = Assert.Single(await _library.Papers.ListAsync());
         Assert.Equal("sparse-retrieval-for-tiny-models", paper.Id);
     }
 
@@ -106,10 +106,10 @@ public sealed class LibraryStoreTests : IDisposable
     {
         await _library.Ingestor.IngestAsync(TestData.Fixture("arxiv-atom-api.xml"));
 
-        Assert.Equal("2606.13677", (await _library.Store.ResolveAsync("2606.13677")).Id);
-        Assert.Equal("2606.13677", (await _library.Store.ResolveAsync("2606.13677v1")).Id);
-        Assert.Equal("2606.13677", (await _library.Store.ResolveAsync("https://arxiv.org/abs/2606.13677")).Id);
-        Assert.Equal("2606.13677", (await _library.Store.ResolveAsync("mana: dexterous")).Id);
+        Assert.Equal("2606.13677", (await _library.Papers.ResolveAsync("2606.13677")).Id);
+        Assert.Equal("2606.13677", (await _library.Papers.ResolveAsync("2606.13677v1")).Id);
+        Assert.Equal("2606.13677", (await _library.Papers.ResolveAsync("https://arxiv.org/abs/2606.13677")).Id);
+        Assert.Equal("2606.13677", (await _library.Papers.ResolveAsync("mana: dexterous")).Id);
     }
 
     [Fact]
@@ -121,8 +121,8 @@ public sealed class LibraryStoreTests : IDisposable
             """);
         await _library.Ingestor.IngestAsync(path);
 
-        var ambiguous = await Assert.ThrowsAsync<PaperLookupException>(() => _library.Store.ResolveAsync("Scaling laws"));
-        var unknown = await Assert.ThrowsAsync<PaperLookupException>(() => _library.Store.ResolveAsync("quantum gravity"));
+        var ambiguous = await Assert.ThrowsAsync<PaperLookupException>(() => _library.Papers.ResolveAsync("Scaling laws"));
+        var unknown = await Assert.ThrowsAsync<PaperLookupException>(() => _library.Papers.ResolveAsync("quantum gravity"));
 
         Assert.Equal(["x1", "x2"], ambiguous.Candidates.Select(c => c.Id));
         Assert.Contains("matches 2 papers", ambiguous.Message, StringComparison.Ordinal);
@@ -140,8 +140,8 @@ public sealed class LibraryStoreTests : IDisposable
             """);
         await _library.Ingestor.IngestAsync(path);
 
-        var suggestions = await _library.Store.SuggestAsync("transformers", 25);
-        var literal = await _library.Store.SuggestAsync("100%", 25);
+        var suggestions = await _library.Papers.SuggestAsync("transformers", 25);
+        var literal = await _library.Papers.SuggestAsync("100%", 25);
 
         Assert.Equal(["p2", "p1"], suggestions.Select(p => p.Id));
         Assert.Equal(["p3"], literal.Select(p => p.Id));
@@ -151,12 +151,12 @@ public sealed class LibraryStoreTests : IDisposable
     public async Task Remove_DeletesPaperPassagesAndCachedSummaries()
     {
         await _library.Ingestor.IngestAsync(TestData.Fixture("arxiv-atom-api.xml"));
-        await _library.Store.SetCachedSummaryAsync(new SummaryCacheKey("2606.13677", "tldr", "1", "m"), "Short.");
+        await _library.Summaries.SetAsync(new SummaryCacheKey("2606.13677", "tldr", "1", "m"), "Short.");
 
-        Assert.True(await _library.Store.RemoveAsync("2606.13677"));
-        Assert.False(await _library.Store.RemoveAsync("2606.13677"));
+        Assert.True(await _library.Papers.RemoveAsync("2606.13677"));
+        Assert.False(await _library.Papers.RemoveAsync("2606.13677"));
 
-        var stats = await _library.Store.GetStatsAsync();
+        var stats = await _library.Papers.GetStatsAsync();
         Assert.Equal((4, 4, 0), (stats.Papers, stats.Passages, stats.CachedSummaries));
         Assert.DoesNotContain(await _library.Search.SearchAsync("dexterous manipulation of articulated tools", 5), h => h.Paper.Id == "2606.13677");
     }
@@ -167,17 +167,17 @@ public sealed class LibraryStoreTests : IDisposable
         await _library.Ingestor.IngestAsync(TestData.Fixture("arxiv-atom-api.xml"));
         var key = new SummaryCacheKey("2606.13677", "tldr", "1", "gpt-x");
 
-        await _library.Store.SetCachedSummaryAsync(key, "Animation-style dexterous manipulation.");
+        await _library.Summaries.SetAsync(key, "Animation-style dexterous manipulation.");
 
-        Assert.Equal("Animation-style dexterous manipulation.", await _library.Store.GetCachedSummaryAsync(key));
-        Assert.Null(await _library.Store.GetCachedSummaryAsync(key with { Model = "other" }));
-        Assert.Null(await _library.Store.GetCachedSummaryAsync(key with { PromptVersion = "2" }));
+        Assert.Equal("Animation-style dexterous manipulation.", await _library.Summaries.GetAsync(key));
+        Assert.Null(await _library.Summaries.GetAsync(key with { Model = "other" }));
+        Assert.Null(await _library.Summaries.GetAsync(key with { PromptVersion = "2" }));
     }
 
     [Fact]
     public async Task Open_UsesWalAndCurrentSchemaVersion()
     {
-        await _library.Store.GetStatsAsync();
+        await _library.Papers.GetStatsAsync();
 
         await using var connection = new SqliteConnection($"Data Source={_library.Path}");
         await connection.OpenAsync();
@@ -201,7 +201,7 @@ public sealed class LibraryStoreTests : IDisposable
             await command.ExecuteNonQueryAsync();
         }
 
-        var error = await Assert.ThrowsAsync<UserFacingException>(() => _library.Store.GetStatsAsync());
+        var error = await Assert.ThrowsAsync<UserFacingException>(() => _library.Papers.GetStatsAsync());
 
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
     }
@@ -211,7 +211,7 @@ public sealed class LibraryStoreTests : IDisposable
     {
         await File.WriteAllTextAsync(_library.Path, new string('x', 4096), Encoding.ASCII);
 
-        var error = await Assert.ThrowsAsync<UserFacingException>(() => _library.Store.GetStatsAsync());
+        var error = await Assert.ThrowsAsync<UserFacingException>(() => _library.Papers.GetStatsAsync());
 
         Assert.Contains("is not a PaperBot library", error.Message, StringComparison.Ordinal);
     }
@@ -226,7 +226,7 @@ public sealed class LibraryStoreTests : IDisposable
             """);
         await _library.Ingestor.IngestAsync(path);
 
-        var counts = await _library.Store.CountPassagesWithTermsAsync(["retriev", "bert", "autoencod", "\"quoted\" OR x"]);
+        var counts = await _library.Lexical.CountPassagesWithTermsAsync(["retriev", "bert", "autoencod", "\"quoted\" OR x"]);
 
         Assert.Equal(3, counts.Passages);
         Assert.Equal([2L, 1L, 0L, 0L], counts.Counts);

@@ -42,7 +42,7 @@ public sealed class HnswVectorIndexTests : IDisposable
         await IngestAsync(Papers[..4]);
         await _library.Search.SearchAsync("warm up", 1);
 
-        await _library.Store.RemoveAsync("p-moe");
+        await _library.Papers.RemoveAsync("p-moe");
         await IngestAsync(Papers[4..]);
         var hits = await _library.Search.SearchAsync("a reward model trained on answers people ranked, then policy optimisation", 5, SearchMode.SemanticOnly);
 
@@ -58,10 +58,10 @@ public sealed class HnswVectorIndexTests : IDisposable
         await _library.Search.RebuildVectorIndexAsync(); // saved with three passages
 
         // Another process (or this one before a crash) changes the library; the saved index is now behind.
-        await _library.Store.RemoveAsync("p-rag");
+        await _library.Papers.RemoveAsync("p-rag");
         await IngestAsync(Papers[3..]);
         IReadOnlyList<SearchHit> hits;
-        using (var restarted = new HybridSearch(_library.Store, _library.Embedder, Options.Create(Approximate), NullLogger<HybridSearch>.Instance))
+        using (var restarted = _library.CreateSearch(Approximate))
         {
             hits = await restarted.SearchAsync("generating images by removing noise over many steps", 5, SearchMode.SemanticOnly);
         }

@@ -12,14 +12,14 @@ public sealed class PassageEmbedderTests
     {
         using var library = new TestLibrary(new HashingEmbeddingGenerator("model-a"));
         await library.Ingestor.IngestAsync(TestData.Fixture("arxiv-atom-api.xml"));
-        Assert.Equal("test:model-a", (await library.Store.GetStatsAsync()).EmbeddingModel);
+        Assert.Equal("test:model-a", (await library.Papers.GetStatsAsync()).EmbeddingModel);
 
         var modelB = new HashingEmbeddingGenerator("model-b");
-        using var embedder = new PassageEmbedder(modelB, library.Store, NullLogger<PassageEmbedder>.Instance);
-        using var search = new HybridSearch(library.Store, embedder, Microsoft.Extensions.Options.Options.Create(new SearchOptions()), NullLogger<HybridSearch>.Instance);
+        using var embedder = new PassageEmbedder(modelB, library.Passages, NullLogger<PassageEmbedder>.Instance);
+        using var search = library.CreateSearch(embedder: embedder);
         var hits = await search.SearchAsync("dexterous manipulation", 3);
 
-        var stats = await library.Store.GetStatsAsync();
+        var stats = await library.Papers.GetStatsAsync();
         Assert.Equal("test:model-b", stats.EmbeddingModel);
         Assert.Equal(5, stats.EmbeddedPassages);
         Assert.Equal(5, modelB.TextsEmbedded - 1); // five passages re-embedded, plus the query

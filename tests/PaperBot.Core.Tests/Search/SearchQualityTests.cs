@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Search;
 using PaperBot.Core.Tests.Support;
 using Xunit.Abstractions;
@@ -142,11 +143,11 @@ public sealed class FtsQueryTests
     [InlineData("telecom language models", "\"telecom\"* OR \"language\"* OR \"models\"*")]
     [InlineData("What is the MoE?", "\"moe\"")]
     [InlineData("NEAR(a b) OR \"x\" -y*", "\"near\"")]
-    public void ToFtsQuery_QuotesWordsDropsStopWordsAndPrefixesLongWords(string query, string expected) =>
-        Assert.Equal(expected, HybridSearch.ToFtsQuery(query));
+    public void ToLexicalQuery_QuotesWordsDropsStopWordsAndPrefixesLongWords(string query, string expected) =>
+        Assert.Equal(expected, SqliteLexicalIndex.ToMatch(HybridSearch.ToLexicalQuery(query)!));
 
     [Fact]
-    public void ToFtsQuery_OnlyStopWords_IsNoLexicalQuery() => Assert.Null(HybridSearch.ToFtsQuery("what is the"));
+    public void ToLexicalQuery_OnlyStopWords_IsNoLexicalQuery() => Assert.Null(HybridSearch.ToLexicalQuery("what is the"));
 }
 
 public sealed class LargeQueryPlanTests
@@ -161,7 +162,7 @@ public sealed class LargeQueryPlanTests
     {
         var plan = HybridSearch.PlanLargeQuery(Statistics, [("generalization", "gener"), ("sparsity", "sparsiti")]);
 
-        Assert.Equal("\"sparsity\"* OR \"generalization\"", plan);
+        Assert.Equal("\"sparsity\"* OR \"generalization\"", SqliteLexicalIndex.ToMatch(plan));
     }
 
     [Fact]
@@ -169,6 +170,6 @@ public sealed class LargeQueryPlanTests
     {
         var plan = HybridSearch.PlanLargeQuery(Statistics, [("models", "model"), ("telecom", "telecom"), ("sparsity", "sparsiti")]);
 
-        Assert.Equal("\"sparsity\"* OR \"telecom\"*", plan);
+        Assert.Equal("\"sparsity\"* OR \"telecom\"*", SqliteLexicalIndex.ToMatch(plan));
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using PaperBot.Core.Embeddings;
 using PaperBot.Core.Ingestion;
 using PaperBot.Core.Library;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Search;
 
 namespace PaperBot.Core.Tests.Support;
@@ -27,9 +28,13 @@ public sealed class TestLibrary : IDisposable
         Path = System.IO.Path.Combine(_folder, "library.db");
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
         Store = new LibraryStore(Options.Create(new LibraryOptions { Path = Path }), Time, NullLogger<LibraryStore>.Instance);
-        Embedder = new PassageEmbedder(generator ?? SharedModel.Value, Store, NullLogger<PassageEmbedder>.Instance);
-        Ingestor = new PaperIngestor(Store, Embedder, Time, NullLogger<PaperIngestor>.Instance);
-        Search = new HybridSearch(Store, Embedder, Options.Create(searchOptions ?? new SearchOptions()), NullLogger<HybridSearch>.Instance);
+        Papers = new SqlitePaperStore(Store);
+        Passages = new SqlitePassageStore(Store);
+        Lexical = new SqliteLexicalIndex(Store);
+        Summaries = new SqliteSummaryCache(Store, NullLogger<SqliteSummaryCache>.Instance);
+        Embedder = new PassageEmbedder(generator ?? SharedModel.Value, Passages, NullLogger<PassageEmbedder>.Instance);
+        Ingestor = new PaperIngestor(Papers, Embedder, Time, NullLogger<PaperIngestor>.Instance);
+        Search = CreateSearch(searchOptions);
     }
 
     public static IEmbeddingGenerator<string, Embedding<float>> Model => SharedModel.Value;
@@ -38,13 +43,26 @@ public sealed class TestLibrary : IDisposable
 
     public FakeTimeProvider Time { get; }
 
+    /// <summary>The SQLite file the stores below share (the digest, feed and conversation stores take it too).</summary>
     public LibraryStore Store { get; }
+
+    public IPaperStore Papers { get; }
+
+    public IPassageStore Passages { get; }
+
+    public ILexicalIndex Lexical { get; }
+
+    public ISummaryCache Summaries { get; }
 
     public PassageEmbedder Embedder { get; }
 
     public PaperIngestor Ingestor { get; }
 
     public HybridSearch Search { get; }
+
+    /// <summary>A second search over this library, as a restarted process would have (the caller disposes it).</summary>
+    public HybridSearch CreateSearch(SearchOptions? options = null, PassageEmbedder? embedder = null) =>
+        new(Papers, Passages, Lexical, embedder ?? Embedder, Options.Create(options ?? new SearchOptions()), NullLogger<HybridSearch>.Instance);
 
     /// <summary>Writes a file into the test folder and returns its path.</summary>
     public string WriteFile(string name, string content)

@@ -9,7 +9,7 @@ using PaperBot.Discord.Interactions;
 
 namespace PaperBot.Discord.Commands.LibraryCommands;
 
-/// <summary>The library edits <c>/paper</c> needs; a seam over Core's <see cref="PaperAdder"/> and <see cref="LibraryStore"/>.</summary>
+/// <summary>The library edits <c>/paper</c> needs; a seam over Core's <see cref="PaperAdder"/> and <see cref="IPaperStore"/>.</summary>
 internal interface IPaperLibraryEditor
 {
     Task<Paper> AddAsync(string? source, byte[]? pdf, string? pdfName, CancellationToken cancellationToken);
@@ -20,7 +20,7 @@ internal interface IPaperLibraryEditor
 }
 
 /// <summary>The real editor over the library.</summary>
-internal sealed class LibraryPaperEditor(PaperAdder adder, LibraryStore store) : IPaperLibraryEditor
+internal sealed class LibraryPaperEditor(PaperAdder adder, IPaperStore store) : IPaperLibraryEditor
 {
     public Task<Paper> AddAsync(string? source, byte[]? pdf, string? pdfName, CancellationToken cancellationToken) =>
         adder.AddAsync(source, pdf, pdfName, cancellationToken);
