@@ -47,7 +47,8 @@ public abstract class StoreBackend : IAsyncDisposable
         return [.. papers.Select(p => p.Id)];
     }
 
-    protected LibraryStore OpenLibrary() =>
+    /// <summary>A new connection pool on the SQLite library file.</summary>
+    public LibraryStore OpenLibrary() =>
         Own(new LibraryStore(Options.Create(new LibraryOptions { Path = LibraryPath }), TimeProvider.System, NullLogger<LibraryStore>.Instance));
 
     protected T Own<T>(T disposable)
