@@ -43,6 +43,7 @@ public static class ServiceRegistration
         services.Replace(ServiceDescriptor.Singleton<IAnswerStore, PostgresAnswerStore>());
         services.Replace(ServiceDescriptor.Singleton<IConversationStore, PostgresConversationStore>());
         services.Replace(ServiceDescriptor.Singleton<IUsageStore, PostgresUsageStore>());
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
         return builder;
     }
 

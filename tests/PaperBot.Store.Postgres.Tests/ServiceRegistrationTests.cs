@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -76,6 +77,31 @@ public sealed class ServiceRegistrationTests
         var error = await Assert.ThrowsAsync<UserFacingException>(() => services.EnsurePostgresStoresReadyAsync(CancellationToken.None));
 
         Assert.Contains("newer than this PaperBot understands", error.Message);
+    }
+
+    [PostgresFact]
+    public async Task HealthCheck_ProviderPostgres_ReportsTheSchemaOfTheDatabase()
+    {
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        using var services = Build(new() { ["Library:Provider"] = "postgres", ["ConnectionStrings:Library"] = database.ConnectionString });
+
+        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == "postgres");
+
+        var entry = Assert.Single(report.Entries).Value;
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.StartsWith($"schema {PostgresSchema.CurrentVersion} in '{database.Name}'", entry.Description);
+    }
+
+    [Fact]
+    public async Task HealthCheck_PostgresUnreachable_IsUnhealthyWithTheReason()
+    {
+        using var services = Build(new() { ["Library:Provider"] = "postgres", ["ConnectionStrings:Library"] = "Host=127.0.0.1;Port=1;Username=paperbot;Password=x;Database=paperbot;Timeout=5" });
+
+        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == "postgres");
+
+        var entry = Assert.Single(report.Entries).Value;
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.StartsWith("PostgreSQL not usable: Cannot reach PostgreSQL at 127.0.0.1:1:", entry.Description);
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings)
