@@ -16,7 +16,8 @@ internal sealed class FeedFetchService(
 {
     private static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(15);
     private static readonly TimeSpan MinSleep = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMinutes(1);
+    // After a failed round, or one skipped because another process holds the lease.
+    private static readonly TimeSpan LookAgainAfter = TimeSpan.FromMinutes(1);
 
     /// <summary>This process's name on the lease.</summary>
     public string Holder { get; } = ProcessOwner.NewId();
@@ -41,7 +42,7 @@ internal sealed class FeedFetchService(
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(ex, "Feeds: a fetch round failed; trying again later");
-                nextDue = time.GetUtcNow() + RetryAfterFailure;
+                nextDue = time.GetUtcNow() + LookAgainAfter;
             }
 
             var sleep = nextDue - time.GetUtcNow();
@@ -72,7 +73,7 @@ internal sealed class FeedFetchService(
                     // Taken (or renewed) before each source, so a long round keeps it and a dead holder's runs out.
                     if (!await TryHoldAsync(cancellationToken))
                     {
-                        return time.GetUtcNow() + RetryAfterFailure;
+                        return time.GetUtcNow() + LookAgainAfter;
                     }
 
                     holding = true;
