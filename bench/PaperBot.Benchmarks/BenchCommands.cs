@@ -28,6 +28,8 @@ internal static class BenchCommands
           lexical    the FTS5 BM25 query alone on the search library of --papers N: the plan before vs now, interleaved
           vectors    nearest-neighbour search over --papers N distinct vectors: exact float32 vs int8 scan vs USearch
                      HNSW (--connectivity 16 --expansion-add 64 --expansion-search 128): build, p50/p95, recall@10
+          stores     the shared stores on SQLite vs PostgreSQL (PAPERBOT_BENCH_POSTGRES), interleaved: usage upsert and
+                     answer save + read latency, digest claims raced by two processes (--calls N, 1000)
           evalembed  embeddings-only top-1/top-5 hit rate of the dev questions over the 72 sample papers
           parity     cosine between our vectors and the package's own encoder on the 72 sample abstracts
           baseline   the package's own encoder: one abstract per call, and everything in one call
@@ -62,6 +64,14 @@ internal static class BenchCommands
             Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
             Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
             await CatchUpBench.RunAsync(options.Library ?? throw new ArgumentException("catchup needs --library FILE (a copy of a library: it writes)"), options.Runs);
+            return 0;
+        }
+
+        if (verb == "stores")
+        {
+            Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
+            Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+            await StoreBench.RunAsync(options.Runs, options.Calls);
             return 0;
         }
 
@@ -428,6 +438,7 @@ internal static class BenchCommands
                 case "--parallel": options.Parallel = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--configs": options.Configs = value; break;
                 case "--papers": options.Papers = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--calls": options.Calls = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--library": options.Library = value; break;
                 case "--vectors": options.Vectors = value; break;
                 case "--connectivity": options.Connectivity = int.Parse(value, CultureInfo.InvariantCulture); break;
@@ -453,6 +464,7 @@ internal static class BenchCommands
         public string Configs { get; set; } = "256/4/1/0,256/1/1/0,256/16/1/0,256/4/2/1,512/4/1/0";
         public int Runs { get; set; } = 5;
         public int Papers { get; set; } = 10_000;
+        public int Calls { get; set; } = 1_000;
         public string? Library { get; set; }
         public string Vectors { get; set; } = "exact";
         public int Connectivity { get; set; } = 16;

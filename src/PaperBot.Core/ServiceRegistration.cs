@@ -29,6 +29,7 @@ public static class ServiceRegistration
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<FeedOptions>, FeedOptionsValidator>();
         services.AddFeedHttpClients();
         services.AddSingleton<IFeedCursorStore, SqliteFeedCursorStore>();
+        services.AddSingleton<IFeedLease, SqliteFeedLease>();
         services.AddSingleton<ArxivRequestGate>();
         services.AddSingleton<FeedFetcher>();
         services.AddHostedService<FeedFetchService>();
@@ -46,7 +47,9 @@ public static class ServiceRegistration
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IDigestStore, SqliteDigestStore>();
+        services.AddSingleton<SqliteDigestStore>();
+        services.AddSingleton<IDigestStore>(sp => sp.GetRequiredService<SqliteDigestStore>());
+        services.AddSingleton<IDigestPaperSource>(sp => sp.GetRequiredService<SqliteDigestStore>());
         services.TryAddSingleton<IDigestJudge, SimilarityOnlyJudge>();
         services.AddSingleton<DigestComposer>();
         services.AddSingleton<DigestSubscriptions>();

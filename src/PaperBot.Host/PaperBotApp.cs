@@ -8,6 +8,7 @@ using PaperBot.Core;
 using PaperBot.Discord;
 using PaperBot.Host.Cli;
 using PaperBot.Host.Operations;
+using PaperBot.Store.Postgres;
 
 namespace PaperBot.Host;
 
@@ -34,6 +35,18 @@ internal static class PaperBotApp
         {
             // A value of the wrong type (Embeddings__MaxTokens=abc) fails while binding, before validation runs.
             await io.Error.WriteLineAsync("Configuration error: " + ConfigurationErrors.Describe(ex));
+            return ExitCodes.Configuration;
+        }
+
+        try
+        {
+            // With Library:Provider=postgres: server unreachable, login refused or schema too new stop here, in one line.
+            await host.Services.EnsurePostgresStoresReadyAsync(cancellationToken);
+        }
+        catch (UserFacingException ex)
+        {
+            host.Dispose();
+            await io.Error.WriteLineAsync("Configuration error: " + ex.Message);
             return ExitCodes.Configuration;
         }
 
@@ -85,6 +98,7 @@ internal static class PaperBotApp
         builder.AddPaperBotAi();
         builder.AddPaperBotDiscord();
         builder.AddPaperBotOperations(botMode);
+        builder.AddPaperBotPostgresStores();
         return builder;
     }
 }

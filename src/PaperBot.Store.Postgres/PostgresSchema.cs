@@ -63,6 +63,112 @@ internal static class PostgresSchema
             changed_at timestamptz NOT NULL DEFAULT now()
         );
         """,
+        // The aggregates beside the papers: answers behind Discord buttons, conversations, daily token budgets,
+        // feed cursors and the feed lease, digests (subscriptions, runs claimed once per occurrence, posted
+        // papers, votes). Same tables as the SQLite library, with PostgreSQL types.
+        """
+        CREATE TABLE answers (
+            id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            guild_id   text,
+            channel_id text,
+            user_id    text,
+            question   text NOT NULL,
+            answer     text NOT NULL,
+            mode       text NOT NULL,
+            citations  jsonb NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+        CREATE INDEX answers_created_at ON answers (created_at);
+        CREATE TABLE conversations (
+            thread_id      text PRIMARY KEY,
+            guild_id       text,
+            channel_id     text NOT NULL,
+            started_by     text,
+            created_at     timestamptz NOT NULL,
+            last_active_at timestamptz NOT NULL,
+            hint_sent      boolean NOT NULL DEFAULT false
+        );
+        CREATE TABLE conversation_turns (
+            id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            thread_id  text NOT NULL REFERENCES conversations (thread_id) ON DELETE CASCADE,
+            question   text NOT NULL,
+            answer     text NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+        CREATE INDEX conversation_turns_thread ON conversation_turns (thread_id, id);
+        CREATE INDEX conversation_turns_created_at ON conversation_turns (created_at);
+        CREATE TABLE usage_daily (
+            scope  text NOT NULL,
+            day    date NOT NULL,
+            tokens bigint NOT NULL,
+            PRIMARY KEY (scope, day)
+        );
+        CREATE TABLE feed_cursors (
+            source        text PRIMARY KEY,
+            position      text,
+            etag          text,
+            last_modified text,
+            validator_url text,
+            last_attempt  timestamptz,
+            last_success  timestamptz,
+            last_error    text,
+            last_added    integer NOT NULL DEFAULT 0
+        );
+        CREATE TABLE feed_lease (
+            name        text PRIMARY KEY,
+            holder      text NOT NULL,
+            lease_until timestamptz NOT NULL
+        );
+        CREATE TABLE digest_subscriptions (
+            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            guild_id      text,
+            channel_id    text NOT NULL UNIQUE,
+            topics        text NOT NULL,
+            categories    text[] NOT NULL,
+            cron          text NOT NULL,
+            time_zone     text NOT NULL,
+            max_papers    integer NOT NULL,
+            min_score     double precision NOT NULL,
+            high_water    bigint,
+            created_at    timestamptz NOT NULL,
+            created_by    text,
+            paused_reason text,
+            paused_at     timestamptz,
+            last_result   text,
+            last_run_at   timestamptz
+        );
+        CREATE TABLE digest_runs (
+            id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            subscription_id bigint NOT NULL REFERENCES digest_subscriptions (id) ON DELETE CASCADE,
+            occurrence      text NOT NULL,
+            state           text NOT NULL,
+            claimed_by      text NOT NULL,
+            lease_until     timestamptz NOT NULL,
+            plan            text,
+            message_ids     text[] NOT NULL DEFAULT '{}',
+            high_water      bigint,
+            created_at      timestamptz NOT NULL,
+            finished_at     timestamptz,
+            error           text,
+            UNIQUE (subscription_id, occurrence)
+        );
+        CREATE INDEX digest_runs_unfinished ON digest_runs (id) WHERE state = 'claimed';
+        CREATE TABLE digest_posted (
+            channel_id text NOT NULL,
+            paper_id   text NOT NULL,
+            run_id     bigint NOT NULL,
+            posted_at  timestamptz NOT NULL,
+            PRIMARY KEY (channel_id, paper_id)
+        );
+        CREATE TABLE digest_votes (
+            channel_id text NOT NULL,
+            paper_id   text NOT NULL,
+            user_id    text NOT NULL,
+            vote       integer NOT NULL,
+            voted_at   timestamptz NOT NULL,
+            PRIMARY KEY (channel_id, paper_id, user_id)
+        );
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

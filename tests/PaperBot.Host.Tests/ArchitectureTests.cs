@@ -9,7 +9,8 @@ public sealed class ArchitectureTests
     [InlineData("PaperBot.Core", new string[0])]
     [InlineData("PaperBot.AI", new[] { "PaperBot.Core" })]
     [InlineData("PaperBot.Discord", new[] { "PaperBot.Core" })]
-    [InlineData("PaperBot.Host", new[] { "PaperBot.AI", "PaperBot.Core", "PaperBot.Discord" })]
+    [InlineData("PaperBot.Store.Postgres", new[] { "PaperBot.Core" })]
+    [InlineData("PaperBot.Host", new[] { "PaperBot.AI", "PaperBot.Core", "PaperBot.Discord", "PaperBot.Store.Postgres" })]
     public void ProjectReferences_FollowTheLayering(string project, string[] allowed)
     {
         var references = ProjectReferences(project);
@@ -25,6 +26,14 @@ public sealed class ArchitectureTests
             var packages = Csproj(project).Descendants("PackageReference").Select(p => (string?)p.Attribute("Include") ?? "");
             Assert.DoesNotContain(packages, p => p.StartsWith("Microsoft.SemanticKernel", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public void Core_HasNoPostgreSqlDependency()
+    {
+        var packages = Csproj("PaperBot.Core").Descendants("PackageReference").Select(p => (string?)p.Attribute("Include") ?? "");
+
+        Assert.DoesNotContain(packages, p => p.StartsWith("Npgsql", StringComparison.OrdinalIgnoreCase));
     }
 
     private static List<string> ProjectReferences(string project) =>

@@ -13,6 +13,8 @@ internal static class PostgresServer
 
     public static string? ConnectionString => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? value : null;
 
+    public static string SkipReason => $"No PostgreSQL server: set {Variable} (bash .ci/run starts one).";
+
     public static bool Required => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A new, empty database for one test; dropped when disposed.</summary>
@@ -57,7 +59,7 @@ internal sealed class PostgresFactAttribute : FactAttribute
     {
         if (PostgresServer.ConnectionString is null && !PostgresServer.Required)
         {
-            Skip = $"No PostgreSQL server: set {PostgresServer.Variable} (bash .ci/run starts one).";
+            Skip = PostgresServer.SkipReason;
         }
     }
 }

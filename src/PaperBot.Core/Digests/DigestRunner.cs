@@ -54,37 +54,13 @@ public sealed class DigestRunner
     }
 
     /// <summary>Who claims runs: unique per process, so two processes on one library never share a lease.</summary>
-    public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+    public string Owner { get; } = ProcessOwner.NewId();
 
     /// <summary>
-    /// Whether the process that claimed a run is known to be dead: it ran on this machine and no process with
-    /// its id runs now. A restart then resumes the run at once instead of waiting out its lease; a claimant on
-    /// another machine, or one that may be alive, keeps its lease.
+    /// Whether the process that claimed a run is known to be dead (<see cref="ProcessOwner.IsGone"/>). A restart
+    /// then resumes the run at once instead of waiting out its lease.
     /// </summary>
-    public static bool ClaimantIsGone(string claimedBy)
-    {
-        ArgumentNullException.ThrowIfNull(claimedBy);
-        var parts = claimedBy.Split('/');
-        if (parts.Length != 3 || parts[0] != Environment.MachineName
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return true; // no such process
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
-    }
+    public static bool ClaimantIsGone(string claimedBy) => ProcessOwner.IsGone(claimedBy);
 
     /// <summary>The occurrence key of a scheduled time (UTC, to the minute).</summary>
     public static string OccurrenceKey(DateTimeOffset scheduled) =>

@@ -38,6 +38,26 @@ public sealed record DigestRun(
 /// <summary>A channel's vote on a paper: +1 more like this, -1 less like this.</summary>
 public sealed record DigestVote(string PaperId, int Vote);
 
+/// <summary>
+/// The library's papers as digests read them: arrivals in insertion order and title-and-abstract vectors. Kept
+/// apart from <see cref="IDigestStore"/> so that a digest store on another database reads papers from wherever
+/// they live.
+/// </summary>
+public interface IDigestPaperSource
+{
+    /// <summary>The newest library arrival number (0 for an empty library).</summary>
+    Task<long> GetArrivalHighWaterAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Papers that arrived after <paramref name="afterArrival"/> (or, when null, were added at or after
+    /// <paramref name="addedSince"/>; everything when both are null), up to <paramref name="upToArrival"/>.
+    /// </summary>
+    Task<IReadOnlyList<DigestCandidate>> GetArrivalsAsync(long? afterArrival, DateTimeOffset? addedSince, long upToArrival, CancellationToken cancellationToken);
+
+    /// <summary>Title-and-abstract vectors of these papers (those that have one).</summary>
+    Task<IReadOnlyDictionary<string, float[]>> GetPaperVectorsAsync(IReadOnlyList<string> paperIds, CancellationToken cancellationToken);
+}
+
 /// <summary>Subscriptions, runs, posted papers and votes (the digest aggregate) in the library.</summary>
 public interface IDigestStore
 {
@@ -106,7 +126,7 @@ public interface IDigestStore
 }
 
 /// <summary>The SQLite implementation of <see cref="IDigestStore"/>.</summary>
-internal sealed class SqliteDigestStore(LibraryStore library) : IDigestStore
+internal sealed class SqliteDigestStore(LibraryStore library) : IDigestStore, IDigestPaperSource
 {
     private const string SubscriptionColumns =
         "SELECT id, guild_id, channel_id, topics, categories, cron, time_zone, max_papers, min_score, high_water, created_at, paused_reason, last_result, last_run_at FROM digest_subscriptions";
@@ -228,6 +248,9 @@ internal sealed class SqliteDigestStore(LibraryStore library) : IDigestStore
 
         return result;
     }
+
+    public Task<IReadOnlyList<DigestCandidate>> GetArrivalsAsync(long? afterArrival, DateTimeOffset? addedSince, long upToArrival, CancellationToken cancellationToken) =>
+        GetCandidatesAsync(null, afterArrival, addedSince, upToArrival, cancellationToken);
 
     public async Task<IReadOnlyDictionary<string, float[]>> GetPaperVectorsAsync(IReadOnlyList<string> paperIds, CancellationToken cancellationToken)
     {

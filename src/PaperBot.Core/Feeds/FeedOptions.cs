@@ -48,6 +48,13 @@ public sealed class FeedOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan ArxivRequestSpacing { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// How long a fetch round may hold the feed lease (renewed before each source) before another process on the
+    /// same store may take it over, should this one die without giving it up.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The source called <paramref name="name"/> (case-insensitive), or null.</summary>
     public FeedSourceOptions? Find(string name) =>
         Sources.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));

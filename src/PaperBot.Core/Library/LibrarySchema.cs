@@ -188,6 +188,14 @@ internal static class LibrarySchema
             changed_at TEXT NOT NULL
         );
         """,
+        // Feeds: the lease that lets one process at a time fetch (holder, until), taken over when it expires.
+        """
+        CREATE TABLE feed_lease (
+            name        TEXT PRIMARY KEY,
+            holder      TEXT NOT NULL,
+            lease_until TEXT NOT NULL
+        );
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

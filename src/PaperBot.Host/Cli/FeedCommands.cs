@@ -37,6 +37,14 @@ internal static class FeedCommands
             }
 
             LibraryCommands.CreateConsole(io).Write(table);
+            // With several processes on one store, say which one is fetching now.
+            var lease = await services.GetRequiredService<IFeedLease>().GetAsync(ct);
+            if (lease is not null && lease.Until > services.GetRequiredService<TimeProvider>().GetUtcNow())
+            {
+                await io.Out.WriteLineAsync(
+                    $"{lease.Holder} is fetching feeds (lease until {lease.Until.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC).");
+            }
+
             return ExitCodes.Ok;
         }, ct));
 

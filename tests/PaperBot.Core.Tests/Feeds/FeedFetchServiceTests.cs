@@ -25,7 +25,7 @@ public sealed class FeedFetchServiceTests : IDisposable
         using var http = new DummyHttpClientFactory();
         using var gate = new ArxivRequestGate(options, time);
         var fetcher = new FeedFetcher(options, cursors, _library.Ingestor, http, gate, time, NullLogger<FeedFetcher>.Instance);
-        using var service = new FeedFetchService(fetcher, cursors, options, time, NullLogger<FeedFetchService>.Instance);
+        using var service = new FeedFetchService(fetcher, cursors, new SqliteFeedLease(_library.Store), options, time, NullLogger<FeedFetchService>.Instance);
 
         await service.StartAsync(CancellationToken.None);
         await WaitForAttemptAsync(cursors, time.GetUtcNow());
@@ -44,6 +44,41 @@ public sealed class FeedFetchServiceTests : IDisposable
         Assert.NotNull(secondAttempt);
         Assert.True(secondAttempt - firstAttempt >= TimeSpan.FromHours(1), $"second fetch at {secondAttempt}");
         Assert.Equal(1, (await _library.Papers.GetStatsAsync()).Papers);
+    }
+
+    [Fact]
+    public async Task Service_AnotherProcessHoldsTheLease_SkipsRoundsUntilTheLeaseExpires()
+    {
+        var feed = _library.WriteFile("feed.jsonl", """{"id": "2611.00001", "title": "Routing tokens to experts", "abstract": "We study sparse expert routing."}""");
+        var options = Options.Create(new FeedOptions
+        {
+            Sources = [new FeedSourceOptions { Name = "local", Kind = FeedSourceKind.Url, Url = feed, Interval = TimeSpan.FromHours(1) }],
+        });
+        var start = new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero);
+        var time = new FakeTimeProvider(start);
+        var cursors = new SqliteFeedCursorStore(_library.Store);
+        var lease = new SqliteFeedLease(_library.Store);
+        // A process on another machine (never known to be dead) holds the lease for 30 minutes.
+        Assert.True(await lease.TryAcquireAsync("another-host/1/abcdef12", start, start.AddMinutes(30), null, CancellationToken.None));
+        using var http = new DummyHttpClientFactory();
+        using var gate = new ArxivRequestGate(options, time);
+        var fetcher = new FeedFetcher(options, cursors, _library.Ingestor, http, gate, time, NullLogger<FeedFetcher>.Instance);
+        using var service = new FeedFetchService(fetcher, cursors, lease, options, time, NullLogger<FeedFetchService>.Instance);
+
+        await service.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 400 && (await cursors.GetAsync("local", CancellationToken.None)).LastSuccess is null; i++)
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            await Task.Delay(20);
+        }
+
+        var cursor = await cursors.GetAsync("local", CancellationToken.None);
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.NotNull(cursor.LastAttempt);
+        Assert.True(cursor.LastAttempt >= start.AddMinutes(30), $"fetched at {cursor.LastAttempt} while another process held the lease");
+        // The round over, the lease is given up for whichever process comes next.
+        Assert.Null(await lease.GetAsync(CancellationToken.None));
     }
 
     private static async Task WaitForAttemptAsync(IFeedCursorStore cursors, DateTimeOffset at)

@@ -1,4 +1,8 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PaperBot.Core.Feeds;
+using PaperBot.Core.Library;
 
 namespace PaperBot.Host.Tests.Cli;
 
@@ -78,5 +82,24 @@ public sealed class DigestCommandsTests
         Assert.Equal("local: not modified", again.Out.Trim());
         Assert.Contains("local", list.Out, StringComparison.Ordinal);
         Assert.Contains("Url", list.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FeedsList_AnotherProcessHoldsTheFeedLease_SaysWhichOneIsFetching()
+    {
+        using var cli = new CliHarness(seedSample: false);
+        cli.Settings["Feeds:Sources:0:Name"] = "local";
+        cli.Settings["Feeds:Sources:0:Kind"] = "Url";
+        cli.Settings["Feeds:Sources:0:Url"] = cli.WriteFile("feed.jsonl", "");
+        using (var library = new LibraryStore(Options.Create(new LibraryOptions { Path = cli.LibraryPath }), TimeProvider.System, NullLogger<LibraryStore>.Instance))
+        {
+            var now = DateTimeOffset.UtcNow;
+            Assert.True(await new SqliteFeedLease(library).TryAcquireAsync("bot-host/4242/abcdef12", now, now.AddMinutes(10), null, CancellationToken.None));
+        }
+
+        var list = await cli.RunAsync("feeds", "list");
+
+        Assert.Equal(0, list.ExitCode);
+        Assert.Contains("bot-host/4242/abcdef12 is fetching feeds (lease until ", list.Out, StringComparison.Ordinal);
     }
 }
