@@ -152,9 +152,9 @@ internal sealed class GatewayShard
     private static string ReconnectReason(ConnectionResult result) => result.CloseCode switch
     {
         GatewayCloseCodes.Zombie => "zombie",
+        _ when result.Reason is { } reason => reason,
         { } code => code.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        null when !result.Healthy => "network",
-        null => result.Action == ReconnectAction.Resume ? "reconnect_requested" : "invalid_session",
+        null => "network",
     };
 
     /// <summary>Exponential backoff with ±25 % jitter, from <c>ReconnectDelay</c> up to <c>MaxReconnectDelay</c>.</summary>
@@ -232,7 +232,7 @@ internal sealed class GatewayShard
                 {
                     _logger.NoHello(ShardId, HelloTimeout.TotalSeconds);
                     await CloseQuietlyAsync(socket, GatewayCloseCodes.ResumableClose);
-                    return new ConnectionResult(resuming ? ReconnectAction.Resume : ReconnectAction.Identify, null, false, false);
+                    return new ConnectionResult(resuming ? ReconnectAction.Resume : ReconnectAction.Identify, null, false, false, "no_hello");
                 }
                 catch (OperationCanceledException)
                 {
@@ -243,7 +243,7 @@ internal sealed class GatewayShard
                 catch (WebSocketException ex) when (state.Zombie || ex.WebSocketErrorCode == WebSocketError.ConnectionClosedPrematurely)
                 {
                     _logger.ConnectionDropped(ShardId, ex.Message);
-                    return new ConnectionResult(ReconnectAction.Resume, null, state.Healthy, Immediate: state.Zombie);
+                    return new ConnectionResult(ReconnectAction.Resume, null, state.Healthy, Immediate: state.Zombie, state.Zombie ? "zombie" : null);
                 }
 
                 if (frame.Close)
@@ -357,14 +357,14 @@ internal sealed class GatewayShard
             case 7:
                 _logger.ReconnectRequested(ShardId);
                 await CloseQuietlyAsync(state.Socket, GatewayCloseCodes.ResumableClose);
-                return new ConnectionResult(_sessionId is null ? ReconnectAction.Identify : ReconnectAction.Resume, null, true, Immediate: true);
+                return new ConnectionResult(_sessionId is null ? ReconnectAction.Identify : ReconnectAction.Resume, null, true, Immediate: true, "reconnect_requested");
 
             case 9:
             {
                 var resumable = payload.TryGetProperty("d", out var d) && d.ValueKind == JsonValueKind.True;
                 _logger.InvalidSession(ShardId, resumable);
                 await CloseQuietlyAsync(state.Socket, GatewayCloseCodes.ResumableClose);
-                return new ConnectionResult(resumable && _sessionId is not null ? ReconnectAction.Resume : ReconnectAction.Identify, null, false, Immediate: false);
+                return new ConnectionResult(resumable && _sessionId is not null ? ReconnectAction.Resume : ReconnectAction.Identify, null, false, Immediate: false, "invalid_session");
             }
 
             case 10:
@@ -523,7 +523,8 @@ internal sealed class GatewayShard
 
     private readonly record struct Frame(JsonElement Json, bool Close);
 
-    private sealed record ConnectionResult(ReconnectAction Action, int? CloseCode, bool Healthy, bool Immediate);
+    /// <param name="Reason">The reconnect's <c>reason</c> tag when the close code does not tell it (op 7, op 9, a zombie, no Hello).</param>
+    private sealed record ConnectionResult(ReconnectAction Action, int? CloseCode, bool Healthy, bool Immediate, string? Reason = null);
 
     private sealed class ConnectionState(ClientWebSocket socket, GatewaySendLimiter limiter)
     {

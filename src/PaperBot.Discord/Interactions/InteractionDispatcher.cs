@@ -303,25 +303,17 @@ internal sealed class InteractionDispatcher
     {
         var elapsed = _time.GetElapsedTime(receivedTimestamp);
         _logger.Acknowledged(interaction.Id, elapsed.TotalMilliseconds);
-        DiscordMetrics.AcknowledgeDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("command", MetricName(interaction)));
+        DiscordMetrics.AcknowledgeDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("command", DiscordMetrics.CommandTag(interaction)));
         Acknowledged?.Invoke(interaction, elapsed);
     }
 
     /// <summary>Counts the interaction by command and outcome and records receive → final answer.</summary>
     private void OnFinished(Interaction interaction, long receivedTimestamp, string outcome)
     {
-        var command = new KeyValuePair<string, object?>("command", MetricName(interaction));
+        var command = new KeyValuePair<string, object?>("command", DiscordMetrics.CommandTag(interaction));
         DiscordMetrics.Interactions.Add(1, command, new KeyValuePair<string, object?>("outcome", outcome));
         DiscordMetrics.AnswerDuration.Record(_time.GetElapsedTime(receivedTimestamp).TotalMilliseconds, command);
     }
-
-    /// <summary>The command (with subcommand), or the component's custom-id prefix: a small, fixed set of tag values.</summary>
-    private static string MetricName(Interaction interaction) => interaction.Type switch
-    {
-        InteractionType.MessageComponent or InteractionType.ModalSubmit =>
-            "component:" + (interaction.CustomId ?? "").Split(':', 2)[0],
-        _ => interaction.SubcommandName is { } sub ? $"{interaction.CommandName} {sub}" : interaction.CommandName ?? "",
-    };
 
     private bool MarkSeen(string id)
     {

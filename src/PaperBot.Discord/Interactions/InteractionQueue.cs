@@ -73,6 +73,7 @@ internal sealed class InteractionQueue : IHostedService, IDisposable
         }
 
         _logger.QueueFull(_options.InteractionQueueCapacity, interaction.Id);
+        Telemetry.DiscordMetrics.NotHandled(interaction, "busy");
         if (notifyWhenFull && interaction.Type is not (InteractionType.Autocomplete or InteractionType.Ping))
         {
             Notify(new Notice(interaction, BusyMessage));
@@ -156,6 +157,7 @@ internal sealed class InteractionQueue : IHostedService, IDisposable
                     if (_time.GetElapsedTime(item.Received) > AcknowledgeWindow)
                     {
                         _logger.ExpiredInQueue(interaction.Id, (long)_time.GetElapsedTime(item.Received).TotalMilliseconds);
+                        Telemetry.DiscordMetrics.NotHandled(interaction, "expired");
                         continue;
                     }
 
