@@ -396,9 +396,7 @@ public sealed partial class HybridSearch : IDisposable
                 _index = await EmbeddingIndex.LoadAsync(connection, generation, _options.VectorPrecision, terms, cancellationToken);
             }
 
-            _logger.LogDebug(
-                "Search index loaded: {Passages} passages ({Kind}) in {ElapsedMs} ms",
-                _index.Count, _index.IsApproximate ? "HNSW" : _options.VectorPrecision.ToString(), TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            _logger.IndexLoaded(_index.Count, _index.IsApproximate ? "HNSW" : _options.VectorPrecision.ToString(), TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
             return _index;
         }
         finally
