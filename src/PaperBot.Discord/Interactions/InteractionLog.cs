@@ -88,4 +88,7 @@ internal static partial class InteractionLog
 
     [LoggerMessage(EventId = 1132, Level = LogLevel.Warning, Message = "Rejected a signed interaction request with timestamp {Timestamp}: outside {MaxAge} of now")]
     public static partial void StaleTimestamp(this ILogger logger, string? timestamp, TimeSpan maxAge);
+
+    [LoggerMessage(EventId = 1133, Level = LogLevel.Warning, Message = "Ignoring a malformed interaction: {Error}")]
+    public static partial void Malformed(this ILogger logger, string error);
 }
