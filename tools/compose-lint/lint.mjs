@@ -1,7 +1,8 @@
 // Lints a Docker Compose file for PaperBot (no container engine runs on the build machines): the YAML is parsed
 // with `yaml` (anchors and merge keys resolved as Compose resolves them) and checked against PaperBot's rules:
-// every service has a health check and a restart policy; no secret is written inline (secret-looking variables and
-// connection-string passwords come from `${VAR}` interpolation, without a default); the PostgreSQL service keeps
+// every service has a health check (a bot's is `paperbot health`) and a restart policy; no secret is written
+// inline (secret-looking variables and connection-string passwords come from `${VAR}` interpolation, without a
+// default); the PostgreSQL service keeps
 // its data on a named volume; bot services wait for the database to be healthy; their shard ids are distinct and
 // cover 0..ShardCount-1; and every `Section__Key` variable of a bot service is a configuration key the app reads
 // (an options class with that SectionName and property, or a key of appsettings.json). Exit code 1 on any finding.
@@ -166,6 +167,12 @@ export function lintCompose(text, file, root) {
     const at = lineOf(['services', name]);
     for (const [db] of databases) {
       if (!dependsOnHealthy(bot, db)) findings.push(`${file}:${at}: ${name} must depend on ${db} with condition: service_healthy`);
+    }
+    // The image has no curl or wget: the health check is the app's own verb, the one definition of healthy.
+    const test = bot.healthcheck?.test;
+    const command = (Array.isArray(test) ? test.join(' ') : String(test ?? ''));
+    if (hasHealthcheck(bot) && !/\bpaperbot(\.dll)?\s+health\b/.test(command)) {
+      findings.push(`${file}:${lineOf(['services', name, 'healthcheck'])}: ${name}: the health check must run the app's own 'paperbot health' (dotnet paperbot.dll health), got: ${command}`);
     }
     const env = new Map(environmentOf(bot));
     shards.push({ name, at, id: env.get('Discord__ShardId'), count: env.get('Discord__ShardCount') });

@@ -17,6 +17,7 @@ test('lintCompose_DeployComposeFile_HasNoFinding', () => {
 });
 
 test('lintCompose_ServiceWithoutHealthcheck_Fails', () => finds(/service db has no healthcheck/));
+test('lintCompose_BotHealthcheckNotTheAppsOwn_Fails', () => finds(/bot-a: the health check must run the app's own 'paperbot health'/));
 test('lintCompose_ServiceWithoutRestartPolicy_Fails', () => finds(/service bot-b has no restart policy/));
 test('lintCompose_InlineToken_Fails', () => finds(/bot-a: Discord__Token is set inline/));
 test('lintCompose_InlineDatabasePassword_Fails', () => finds(/db: POSTGRES_PASSWORD is set inline/));
