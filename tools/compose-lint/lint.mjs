@@ -2,10 +2,10 @@
 // with `yaml` (anchors and merge keys resolved as Compose resolves them) and checked against PaperBot's rules:
 // every service has a health check (a bot's is `paperbot health`) and a restart policy; no secret is written
 // inline (secret-looking variables and connection-string passwords come from `${VAR}` interpolation, without a
-// default); the PostgreSQL service keeps
-// its data on a named volume; bot services wait for the database to be healthy; their shard ids are distinct and
-// cover 0..ShardCount-1; and every `Section__Key` variable of a bot service is a configuration key the app reads
-// (an options class with that SectionName and property, or a key of appsettings.json). Exit code 1 on any finding.
+// default); the PostgreSQL service keeps its data on a named volume; bot services wait for the database to be
+// healthy; their shard ids are distinct and cover 0..ShardCount-1; and every `Section__Key` variable of a bot
+// service is a configuration key the app reads (an options class with that SectionName and property, a key read
+// by name in the code, or a key of appsettings.json). Exit code 1 on any finding.
 //   npm ci --prefix tools/compose-lint && node tools/compose-lint/lint.mjs deploy/compose.yaml
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
