@@ -16,4 +16,7 @@ internal static partial class FeedLog
 
     [LoggerMessage(EventId = 3203, Level = LogLevel.Debug, Message = "Feed {Source} failure details")]
     public static partial void FailureDetails(this ILogger logger, Exception exception, string source);
+
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "Feed request ({Client}) attempt {Attempt} failed ({Outcome}); retrying in {DelayMs} ms")]
+    public static partial void Retrying(this ILogger logger, string client, int attempt, string? outcome, long delayMs);
 }

@@ -91,4 +91,7 @@ internal static partial class InteractionLog
 
     [LoggerMessage(EventId = 1133, Level = LogLevel.Warning, Message = "Ignoring a malformed interaction: {Error}")]
     public static partial void Malformed(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1134, Level = LogLevel.Warning, Message = "Answer stream failed after {Characters} characters; keeping the partial answer")]
+    public static partial void AnswerStreamFailed(this ILogger logger, Exception exception, int characters);
 }
