@@ -109,7 +109,7 @@ internal sealed class DiscordBotService(
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            _logger.LogWarning("Ignoring a malformed interaction: {Error}", ex.Message);
+            _logger.Malformed(ex.Message);
             queue.ReportMalformed(json, ApplicationId ?? "");
             return;
         }

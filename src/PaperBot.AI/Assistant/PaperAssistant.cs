@@ -122,7 +122,7 @@ internal sealed class PaperAssistant(
             var key = new SummaryCacheKey(found.Id, levelName, model.Prompt(PromptCatalog.Summarize).Version, model.Model);
             if (await library.GetCachedSummaryAsync(key, cancellationToken) is { } cached)
             {
-                logger.LogInformation("Summary of {PaperId} ({Level}) served from the cache", found.Id, levelName);
+                logger.SummaryFromCache(found.Id, levelName);
                 return new SummaryResult(found.Id, found.Title, found.Link, level, AnswerMode.Generated, cached, FromCache: true);
             }
 
@@ -189,7 +189,7 @@ internal sealed class PaperAssistant(
                     return new ComparisonResult(references, rows, differences, AnswerMode.Generated);
                 }
 
-                logger.LogWarning("The model's comparison was malformed ({Problem}); falling back to extractive", problem);
+                logger.MalformedComparison(problem);
                 fallbackNote = $"The model's comparison was malformed ({problem}); showing an extractive comparison instead.";
             }
             catch (ModelUnavailableException e)
@@ -219,15 +219,13 @@ internal sealed class PaperAssistant(
         var (query, asked) = await StandaloneQuestionAsync(question, request.History, request.ExtractiveOnly, cancellationToken);
         var hits = await library.SearchPassagesAsync(query, options.Value.PassagesPerQuestion, cancellationToken);
         var best = hits.Count == 0 ? double.NegativeInfinity : hits.Max(h => h.Similarity);
-        logger.LogInformation("Retrieved {Count} passages, best similarity {Similarity:F3} (abstain below {Threshold:F3})",
-            hits.Count, best, options.Value.AbstainSimilarity);
+        logger.Retrieved(hits.Count, best, options.Value.AbstainSimilarity);
         if (best >= options.Value.AbstainSimilarity)
         {
             var sentenceSimilarities = await extractive.ClosestSentenceSimilaritiesAsync(query, [.. hits.Take(QuestionEvidence.SentencePassages)], cancellationToken);
             var verdict = await QuestionEvidence.AssessAsync(asked, hits, sentenceSimilarities, library, options.Value.AbstainEvidence, cancellationToken);
-            logger.LogInformation("Evidence {Evidence:F3} (abstain below {Threshold:F3}): {Covered}", verdict.Evidence, options.Value.AbstainEvidence,
-                verdict.Covered ? "answering" : "abstaining");
-            logger.LogDebug("Evidence for {Query}: {Reason}", query, verdict.Reason);
+            logger.Evidence(verdict.Evidence, options.Value.AbstainEvidence, verdict.Covered ? "answering" : "abstaining");
+            logger.EvidenceReason(query, verdict.Reason);
             if (verdict.Covered)
             {
                 return (query, hits, null);
@@ -273,13 +271,13 @@ internal sealed class PaperAssistant(
                 rewritten = rewritten.Trim().Trim('"').Trim();
                 if (rewritten.Length is > 0 and <= MaxQuestionLength && !rewritten.Contains('\n', StringComparison.Ordinal))
                 {
-                    logger.LogDebug("Follow-up rewritten as {Query}", rewritten);
+                    logger.FollowUpRewritten(rewritten);
                     return (rewritten, rewritten);
                 }
             }
             catch (ModelUnavailableException e)
             {
-                logger.LogInformation("Follow-up rewriting unavailable ({Reason}); searching with the previous question as context", e.Message);
+                logger.FollowUpRewriteUnavailable(e.Message);
             }
         }
 
@@ -294,7 +292,7 @@ internal sealed class PaperAssistant(
         arguments["question"] = request.Question.Trim();
         arguments["history"] = request.History is { Count: > 0 } history ? FormatHistory(history) : "(none)";
         arguments["passages"] = packed.PromptText;
-        logger.LogDebug("Packed {Count} passages in {Tokens} tokens for {Query}", packed.Passages.Count, packed.Tokens, question);
+        logger.Packed(packed.Passages.Count, packed.Tokens, question);
         return (packed, arguments);
     }
 

@@ -33,22 +33,23 @@ internal sealed class ModelGateway(
         using var scope = ModelCallScope.Begin();
         using var deadline = Deadline(cancellationToken);
         var stopwatch = Stopwatch.StartNew();
-        logger.LogDebug("Model call {Prompt} arguments: {Arguments}", spec.Key, string.Join(", ", arguments.Select(a => $"{a.Key}={a.Value}")));
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.CallArguments(spec.Key, string.Join(", ", arguments.Select(a => $"{a.Key}={a.Value}")));
+        }
+
         try
         {
             var result = await kernel.InvokeAsync(prompt.Function, arguments, deadline.Token);
             var text = result.GetValue<string>() ?? "";
             var usage = result.Metadata is { } metadata && metadata.TryGetValue("Usage", out var u) ? u as ChatTokenUsage : null;
             TokenUsageScope.Record(usage?.InputTokenCount ?? 0, usage?.OutputTokenCount ?? 0);
-            logger.LogInformation(
-                "Model call {Prompt} on {Model} took {ElapsedMs} ms: {PromptTokens} prompt tokens, {CompletionTokens} completion tokens, {Retries} retries",
-                spec.Key, Model, stopwatch.ElapsedMilliseconds, usage?.InputTokenCount, usage?.OutputTokenCount, scope.Retries);
-            logger.LogDebug("Model call {Prompt} completion: {Completion}", spec.Key, text);
+            logger.CallCompleted(spec.Key, Model, stopwatch.ElapsedMilliseconds, usage?.InputTokenCount, usage?.OutputTokenCount, scope.Retries);
+            logger.CallCompletion(spec.Key, text);
             Record(spec, "ok", stopwatch);
             if (usage is not null)
             {
-                ModelMetrics.Tokens.Add(usage.InputTokenCount, new KeyValuePair<string, object?>("kind", "prompt"));
-                ModelMetrics.Tokens.Add(usage.OutputTokenCount, new KeyValuePair<string, object?>("kind", "completion"));
+                RecordTokens(spec, usage);
             }
 
             return text;
@@ -84,6 +85,7 @@ internal sealed class ModelGateway(
                     if (enumerator.Current.Metadata is { } metadata && metadata.TryGetValue("Usage", out var u) && u is ChatTokenUsage usage)
                     {
                         TokenUsageScope.Record(usage.InputTokenCount, usage.OutputTokenCount);
+                        RecordTokens(spec, usage);
                     }
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -103,8 +105,7 @@ internal sealed class ModelGateway(
             await enumerator.DisposeAsync();
         }
 
-        logger.LogInformation("Model stream {Prompt} on {Model} took {ElapsedMs} ms: {Chunks} chunks, {Retries} retries",
-            spec.Key, Model, stopwatch.ElapsedMilliseconds, chunks, scope.Retries);
+        logger.StreamCompleted(spec.Key, Model, stopwatch.ElapsedMilliseconds, chunks, scope.Retries);
         Record(spec, "ok", stopwatch);
     }
 
@@ -113,6 +114,13 @@ internal sealed class ModelGateway(
         var prompt = new KeyValuePair<string, object?>("prompt", spec.Key);
         ModelMetrics.Calls.Add(1, prompt, new KeyValuePair<string, object?>("outcome", outcome));
         ModelMetrics.CallDuration.Record(stopwatch.Elapsed.TotalMilliseconds, prompt);
+    }
+
+    private static void RecordTokens(PromptSpec spec, ChatTokenUsage usage)
+    {
+        var prompt = new KeyValuePair<string, object?>("prompt", spec.Key);
+        ModelMetrics.Tokens.Add(usage.InputTokenCount, prompt, new KeyValuePair<string, object?>("kind", "prompt"));
+        ModelMetrics.Tokens.Add(usage.OutputTokenCount, prompt, new KeyValuePair<string, object?>("kind", "completion"));
     }
 
     // The prompt loader checks each config.json against the spec; this checks the caller against it too.
@@ -144,9 +152,8 @@ internal sealed class ModelGateway(
         // One line, not a warning: the caller shows the translated message (the CLI's error line, the Discord
         // reply, the extractive answer's note), so a louder log would print the same failure twice. The stack
         // trace is for Debug only.
-        logger.LogInformation("Model call {Prompt} on {Model} failed after {ElapsedMs} ms and {Retries} retries: {Reason}",
-            spec.Key, Model, stopwatch.ElapsedMilliseconds, scope.Retries, translated.Message);
-        logger.LogDebug(e, "Model call {Prompt} failure details", spec.Key);
+        logger.CallFailed(spec.Key, Model, stopwatch.ElapsedMilliseconds, scope.Retries, translated.Message);
+        logger.CallFailureDetails(e, spec.Key);
         return translated;
     }
 }

@@ -47,9 +47,8 @@ internal static class ModelHttpClient
                 OnRetry = args =>
                 {
                     ModelCallScope.Current?.CountRetry();
-                    ModelMetrics.Retries.Add(1);
-                    logger.LogWarning(
-                        "Model endpoint attempt {Attempt} failed ({Outcome}); retrying in {DelayMs} ms",
+                    ModelMetrics.Retries.Add(1, new KeyValuePair<string, object?>("reason", ModelMetrics.RetryReason(args.Outcome)));
+                    logger.Retrying(
                         args.AttemptNumber + 1,
                         args.Outcome.Result is { } response ? $"HTTP {(int)response.StatusCode}" : args.Outcome.Exception?.GetType().Name,
                         (long)args.RetryDelay.TotalMilliseconds);
@@ -65,7 +64,18 @@ internal static class ModelHttpClient
                 StateProvider = circuit.StateProvider,
                 OnOpened = args =>
                 {
-                    logger.LogError("Model endpoint circuit opened for {BreakMs} ms; answering extractively meanwhile", (long)args.BreakDuration.TotalMilliseconds);
+                    ModelMetrics.BreakerTransitions.Add(1, new KeyValuePair<string, object?>("state", "open"));
+                    logger.CircuitOpened((long)args.BreakDuration.TotalMilliseconds);
+                    return default;
+                },
+                OnHalfOpened = _ =>
+                {
+                    ModelMetrics.BreakerTransitions.Add(1, new KeyValuePair<string, object?>("state", "half_open"));
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    ModelMetrics.BreakerTransitions.Add(1, new KeyValuePair<string, object?>("state", "closed"));
                     return default;
                 },
             })

@@ -81,8 +81,7 @@ public sealed class DigestRunner
         if (run is null)
         {
             var existing = await _store.GetRunAsync(subscription.Id, occurrence, cancellationToken);
-            _logger.LogInformation("Digest for channel {ChannelId} at {Occurrence} is already {State}; not posting again",
-                subscription.ChannelId, occurrence, existing?.State ?? "claimed");
+            _logger.AlreadyClaimed(subscription.ChannelId, occurrence, existing?.State ?? "claimed");
             return Counted(new DigestRunOutcome(DigestRunStatus.AlreadyClaimed, 0, existing?.MessageIds ?? [], $"already {existing?.State ?? "claimed"}"));
         }
 
@@ -101,8 +100,7 @@ public sealed class DigestRunner
             return Counted(new DigestRunOutcome(DigestRunStatus.AlreadyClaimed, 0, run.MessageIds, "held by another process"));
         }
 
-        _logger.LogWarning("Resuming the unfinished digest for channel {ChannelId} at {Occurrence} ({Posted} part(s) recorded)",
-            subscription.ChannelId, run.Occurrence, taken.MessageIds.Count(id => id.Length > 0));
+        _logger.Resuming(subscription.ChannelId, run.Occurrence, taken.MessageIds.Count(id => id.Length > 0));
         return await ExecuteAsync(subscription, taken, resumed: true, cancellationToken);
     }
 
@@ -139,7 +137,7 @@ public sealed class DigestRunner
             catch (DigestChannelUnavailableException ex)
             {
                 var now = _time.GetUtcNow();
-                _logger.LogError("Digest for channel {ChannelId} paused: {Reason}", subscription.ChannelId, ex.Message);
+                _logger.Paused(subscription.ChannelId, ex.Message);
                 await _store.PauseAsync(subscription.Id, ex.Message, now, cancellationToken);
                 await _store.EndRunAsync(run.Id, DigestRunStates.Failed, ex.Message, now, cancellationToken);
                 return Counted(new DigestRunOutcome(DigestRunStatus.Paused, 0, messageIds, ex.Message));
@@ -159,7 +157,7 @@ public sealed class DigestRunner
             ? "nothing new (not posted)"
             : papers == 0 ? "nothing new" : $"posted {papers} paper{(papers == 1 ? "" : "s")} in {stored.Parts.Count} message{(stored.Parts.Count == 1 ? "" : "s")}";
         await _store.CompleteRunAsync(run, subscription.ChannelId, stored.PaperIds, stored.HighWater, result, _time.GetUtcNow(), cancellationToken);
-        _logger.LogInformation("Digest for channel {ChannelId} at {Occurrence}: {Result}", subscription.ChannelId, run.Occurrence, result);
+        _logger.Completed(subscription.ChannelId, run.Occurrence, result);
         return Counted(new DigestRunOutcome(stored.Parts.Count == 0 ? DigestRunStatus.NothingToPost : DigestRunStatus.Posted, papers, messageIds, result));
     }
 

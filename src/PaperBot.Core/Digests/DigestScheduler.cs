@@ -65,7 +65,7 @@ public sealed class DigestScheduler : BackgroundService
             }
             catch (UserFacingException ex)
             {
-                _logger.LogError("Digest for channel {ChannelId} has an unusable schedule: {Error}", subscription.ChannelId, ex.Message);
+                _logger.UnusableSchedule(subscription.ChannelId, ex.Message);
                 continue;
             }
 
@@ -82,9 +82,7 @@ public sealed class DigestScheduler : BackgroundService
 
             if (!DigestSchedule.SameLocalDay(occurrence, now, subscription.TimeZone))
             {
-                _logger.LogWarning(
-                    "Digest for channel {ChannelId} due at {Occurrence} was missed (the bot was not running) and is skipped: only a digest of the same day in {TimeZone} is posted late",
-                    subscription.ChannelId, key, subscription.TimeZone);
+                _logger.Missed(subscription.ChannelId, key, subscription.TimeZone);
                 await _store.RecordSkippedAsync(subscription.Id, key, "missed while the bot was down", now, cancellationToken);
                 continue;
             }
@@ -115,7 +113,7 @@ public sealed class DigestScheduler : BackgroundService
     {
         if (!_options.Enabled)
         {
-            _logger.LogInformation("Digests: scheduled posting is off (Digest:Enabled is false)");
+            _logger.SchedulingOff();
             return;
         }
 
@@ -132,7 +130,7 @@ public sealed class DigestScheduler : BackgroundService
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                _logger.LogError(ex, "Digest scheduler tick failed; trying again in {PollMs} ms", (long)sleep.TotalMilliseconds);
+                _logger.TickFailed(ex, (long)sleep.TotalMilliseconds);
             }
 
             try
@@ -156,7 +154,8 @@ public sealed class DigestScheduler : BackgroundService
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // The claim stays with its lease: the next tick after the lease resumes it, posting nothing twice.
-            _logger.LogError(ex, "Digest for channel {ChannelId} failed; it is resumed after its lease expires", subscription.ChannelId);
+            _logger.RunFailed(ex, subscription.ChannelId);
+            Telemetry.CoreMetrics.DigestRuns.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
             return 0;
         }
     }

@@ -99,22 +99,20 @@ public sealed class FeedFetcher
             if (batch.Parsed is null)
             {
                 await _cursors.RecordSuccessAsync(next with { LastAdded = 0 }, cancellationToken);
-                _logger.LogInformation("Feed {Source}: not modified ({Requests} requests)", source.Name, requests);
+                _logger.NotModified(source.Name, requests);
                 return Counted(new FeedRunResult(source.Name, FeedRunStatus.NotModified, 0, 0, 0, requests, null));
             }
 
             var report = await _ingestor.IngestParsedAsync(source.Name, batch.Parsed, progress, cancellationToken);
             await _cursors.RecordSuccessAsync(next with { LastAdded = report.Added + report.Updated }, cancellationToken);
-            _logger.LogInformation(
-                "Feed {Source}: {Added} added, {Updated} updated, {Unchanged} unchanged ({Requests} requests)",
-                source.Name, report.Added, report.Updated, report.Unchanged, requests);
+            _logger.Fetched(source.Name, report.Added, report.Updated, report.Unchanged, requests);
             return Counted(new FeedRunResult(source.Name, FeedRunStatus.Fetched, report.Added, report.Updated, report.Unchanged, requests, null));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             var error = Describe(ex);
-            _logger.LogWarning("Feed {Source} failed and was skipped: {Error}", source.Name, error);
-            _logger.LogDebug(ex, "Feed {Source} failure details", source.Name);
+            _logger.Failed(source.Name, error);
+            _logger.FailureDetails(ex, source.Name);
             await _cursors.RecordFailureAsync(source.Name, error, cancellationToken);
             return Counted(new FeedRunResult(source.Name, FeedRunStatus.Failed, 0, 0, 0, requests, error));
         }

@@ -52,8 +52,7 @@ internal static class FeedHttpClients
                             ShouldRetryAfterHeader = true,
                             OnRetry = args =>
                             {
-                                logger.LogWarning(
-                                    "Feed request ({Client}) attempt {Attempt} failed ({Outcome}); retrying in {DelayMs} ms",
+                                logger.Retrying(
                                     name,
                                     args.AttemptNumber + 1,
                                     args.Outcome.Result is { } response ? $"HTTP {(int)response.StatusCode}" : args.Outcome.Exception?.GetType().Name,

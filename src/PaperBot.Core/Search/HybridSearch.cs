@@ -410,9 +410,7 @@ public sealed partial class HybridSearch : IDisposable
         }
 
         Interlocked.Increment(ref _fullLoads);
-        _logger.LogDebug(
-            "Search index loaded: {Passages} passages ({Kind}) in {ElapsedMs} ms",
-            index.Count, index.IsApproximate ? "HNSW" : _options.VectorPrecision.ToString(), TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+        _logger.IndexLoaded(index.Count, index.IsApproximate ? "HNSW" : _options.VectorPrecision.ToString(), TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
         return index;
     }
 

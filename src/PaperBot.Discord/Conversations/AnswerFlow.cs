@@ -80,7 +80,7 @@ internal sealed class AnswerFlow(
         catch (Exception ex) when (text.Length > 0 && ex is not UserFacingException)
         {
             // Keep what was shown; a new error message would replace it.
-            logger.LogWarning(ex, "Answer stream failed after {Characters} characters; keeping the partial answer", text.Length);
+            logger.AnswerStreamFailed(ex, text.Length);
             note = StoppedNote;
         }
         finally

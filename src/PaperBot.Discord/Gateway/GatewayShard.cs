@@ -93,11 +93,11 @@ internal sealed class GatewayShard
             {
                 if (ex is WebSocketException or HttpRequestException or IOException or DiscordApiException or TimeoutException)
                 {
-                    _logger.LogWarning("Shard {ShardId}: connection failed ({Error}); will {Action}", ShardId, ex.Message, resuming ? "resume" : "identify");
+                    _logger.ConnectionFailed(ShardId, ex.Message, resuming ? "resume" : "identify");
                 }
                 else
                 {
-                    _logger.LogError(ex, "Shard {ShardId}: unexpected gateway failure; will {Action}", ShardId, resuming ? "resume" : "identify");
+                    _logger.UnexpectedFailure(ex, ShardId, resuming ? "resume" : "identify");
                 }
 
                 if (!resuming)
@@ -121,7 +121,7 @@ internal sealed class GatewayShard
                     return null;
                 case ReconnectAction.Fatal:
                     var reason = $"Discord gateway closed shard {ShardId} with {result.CloseCode}: {GatewayCloseCodes.Describe(result.CloseCode, _options.EffectiveIntents)}. Not reconnecting.";
-                    _logger.LogCritical("{Reason}", reason);
+                    _logger.FatalClose(reason);
                     _status.SetFatal(reason);
                     return reason;
                 case ReconnectAction.Identify:
@@ -134,7 +134,7 @@ internal sealed class GatewayShard
             if (!result.Immediate)
             {
                 var delay = Backoff(failures);
-                _logger.LogInformation("Shard {ShardId}: reconnecting in {DelayMs} ms ({Action})", ShardId, (long)delay.TotalMilliseconds, result.Action);
+                _logger.Reconnecting(ShardId, (long)delay.TotalMilliseconds, result.Action);
                 try
                 {
                     await Task.Delay(delay, _time, cancellationToken);
@@ -152,9 +152,9 @@ internal sealed class GatewayShard
     private static string ReconnectReason(ConnectionResult result) => result.CloseCode switch
     {
         GatewayCloseCodes.Zombie => "zombie",
+        _ when result.Reason is { } reason => reason,
         { } code => code.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        null when !result.Healthy => "network",
-        null => result.Action == ReconnectAction.Resume ? "reconnect_requested" : "invalid_session",
+        null => "network",
     };
 
     /// <summary>Exponential backoff with ±25 % jitter, from <c>ReconnectDelay</c> up to <c>MaxReconnectDelay</c>.</summary>
@@ -196,8 +196,7 @@ internal sealed class GatewayShard
             maxConcurrency = info.MaxConcurrency;
             if (info.SessionStartRemaining <= 0)
             {
-                _logger.LogWarning("Shard {ShardId}: session start limit used up ({Total} per day); waiting {WaitMs} ms before identifying",
-                    ShardId, info.SessionStartTotal, (long)info.SessionStartResetAfter.TotalMilliseconds);
+                _logger.SessionStartLimitReached(ShardId, info.SessionStartTotal, (long)info.SessionStartResetAfter.TotalMilliseconds);
                 await Task.Delay(info.SessionStartResetAfter, _time, cancellationToken);
             }
         }
@@ -205,7 +204,7 @@ internal sealed class GatewayShard
         using var socket = new ClientWebSocket();
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await socket.ConnectAsync(GatewayUri(url), cancellationToken);
-        _logger.LogInformation("Shard {ShardId}: connected to the gateway ({Mode})", ShardId, resuming ? "resuming" : "new session");
+        _logger.Connected(ShardId, resuming ? "resuming" : "new session");
 
         var state = new ConnectionState(socket, new GatewaySendLimiter(_time));
         Task? heartbeat = null;
@@ -231,9 +230,9 @@ internal sealed class GatewayShard
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    _logger.LogWarning("Shard {ShardId}: no Hello within {TimeoutSeconds} s", ShardId, HelloTimeout.TotalSeconds);
+                    _logger.NoHello(ShardId, HelloTimeout.TotalSeconds);
                     await CloseQuietlyAsync(socket, GatewayCloseCodes.ResumableClose);
-                    return new ConnectionResult(resuming ? ReconnectAction.Resume : ReconnectAction.Identify, null, false, false);
+                    return new ConnectionResult(resuming ? ReconnectAction.Resume : ReconnectAction.Identify, null, false, false, "no_hello");
                 }
                 catch (OperationCanceledException)
                 {
@@ -243,8 +242,8 @@ internal sealed class GatewayShard
                 }
                 catch (WebSocketException ex) when (state.Zombie || ex.WebSocketErrorCode == WebSocketError.ConnectionClosedPrematurely)
                 {
-                    _logger.LogWarning("Shard {ShardId}: connection dropped ({Error})", ShardId, ex.Message);
-                    return new ConnectionResult(ReconnectAction.Resume, null, state.Healthy, Immediate: state.Zombie);
+                    _logger.ConnectionDropped(ShardId, ex.Message);
+                    return new ConnectionResult(ReconnectAction.Resume, null, state.Healthy, Immediate: state.Zombie, state.Zombie ? "zombie" : null);
                 }
 
                 if (frame.Close)
@@ -256,8 +255,7 @@ internal sealed class GatewayShard
                         action = ReconnectAction.Identify;
                     }
 
-                    _logger.LogWarning("Shard {ShardId}: gateway closed with {CloseCode} ({Meaning}); next: {Action}",
-                        ShardId, code, GatewayCloseCodes.Describe(code), action);
+                    _logger.Closed(ShardId, code, GatewayCloseCodes.Describe(code), action);
                     await CloseQuietlyAsync(socket, (int)WebSocketCloseStatus.NormalClosure);
                     return new ConnectionResult(action, code, state.Healthy, Immediate: false);
                 }
@@ -324,12 +322,12 @@ internal sealed class GatewayShard
                         }
 
                         state.Healthy = true;
-                        _logger.LogInformation("Shard {ShardId}: READY (session established)", ShardId);
+                        _logger.Ready(ShardId);
                         SessionEvent?.Invoke("READY");
                         break;
                     case "RESUMED":
                         state.Healthy = true;
-                        _logger.LogInformation("Shard {ShardId}: RESUMED at sequence {Sequence}", ShardId, _sequence);
+                        _logger.Resumed(ShardId, _sequence);
                         SessionEvent?.Invoke("RESUMED");
                         break;
                     case "INTERACTION_CREATE":
@@ -343,7 +341,7 @@ internal sealed class GatewayShard
                         catch (Exception ex)
 #pragma warning restore CA1031
                         {
-                            _logger.LogWarning(ex, "Shard {ShardId}: dropped a {Event} that could not be handled", ShardId, type);
+                            _logger.DispatchDropped(ex, ShardId, type);
                         }
 
                         break;
@@ -357,16 +355,16 @@ internal sealed class GatewayShard
                 return null;
 
             case 7:
-                _logger.LogInformation("Shard {ShardId}: Discord asked us to reconnect (op 7); resuming", ShardId);
+                _logger.ReconnectRequested(ShardId);
                 await CloseQuietlyAsync(state.Socket, GatewayCloseCodes.ResumableClose);
-                return new ConnectionResult(_sessionId is null ? ReconnectAction.Identify : ReconnectAction.Resume, null, true, Immediate: true);
+                return new ConnectionResult(_sessionId is null ? ReconnectAction.Identify : ReconnectAction.Resume, null, true, Immediate: true, "reconnect_requested");
 
             case 9:
             {
                 var resumable = payload.TryGetProperty("d", out var d) && d.ValueKind == JsonValueKind.True;
-                _logger.LogWarning("Shard {ShardId}: invalid session (op 9, resumable: {Resumable})", ShardId, resumable);
+                _logger.InvalidSession(ShardId, resumable);
                 await CloseQuietlyAsync(state.Socket, GatewayCloseCodes.ResumableClose);
-                return new ConnectionResult(resumable && _sessionId is not null ? ReconnectAction.Resume : ReconnectAction.Identify, null, false, Immediate: false);
+                return new ConnectionResult(resumable && _sessionId is not null ? ReconnectAction.Resume : ReconnectAction.Identify, null, false, Immediate: false, "invalid_session");
             }
 
             case 10:
@@ -398,7 +396,7 @@ internal sealed class GatewayShard
                 return null;
 
             default:
-                _logger.LogDebug("Shard {ShardId}: ignoring opcode {Opcode}", ShardId, op);
+                _logger.IgnoringOpcode(ShardId, op);
                 return null;
         }
     }
@@ -429,7 +427,7 @@ internal sealed class GatewayShard
         }
         catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException)
         {
-            _logger.LogWarning("Shard {ShardId}: identify failed ({Error}); reconnecting", ShardId, ex.Message);
+            _logger.IdentifyFailed(ShardId, ex.Message);
             await CloseQuietlyAsync(state.Socket, GatewayCloseCodes.ResumableClose);
         }
     }
@@ -443,7 +441,7 @@ internal sealed class GatewayShard
         {
             if (!state.Acknowledged)
             {
-                _logger.LogWarning("Shard {ShardId}: heartbeat not acknowledged; the connection is a zombie. Reconnecting to resume", ShardId);
+                _logger.Zombie(ShardId);
                 state.Zombie = true;
                 await CloseQuietlyAsync(state.Socket, GatewayCloseCodes.Zombie);
                 await connection.CancelAsync();
@@ -513,7 +511,7 @@ internal sealed class GatewayShard
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
-            _logger.LogDebug("Shard {ShardId}: close handshake failed ({Error})", ShardId, ex.Message);
+            _logger.CloseHandshakeFailed(ShardId, ex.Message);
         }
     }
 
@@ -525,7 +523,8 @@ internal sealed class GatewayShard
 
     private readonly record struct Frame(JsonElement Json, bool Close);
 
-    private sealed record ConnectionResult(ReconnectAction Action, int? CloseCode, bool Healthy, bool Immediate);
+    /// <param name="Reason">The reconnect's <c>reason</c> tag when the close code does not tell it (op 7, op 9, a zombie, no Hello).</param>
+    private sealed record ConnectionResult(ReconnectAction Action, int? CloseCode, bool Healthy, bool Immediate, string? Reason = null);
 
     private sealed class ConnectionState(ClientWebSocket socket, GatewaySendLimiter limiter)
     {

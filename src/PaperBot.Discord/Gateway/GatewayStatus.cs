@@ -30,11 +30,11 @@ internal sealed class GatewayStatus(IOptions<DiscordOptions> options, TimeProvid
         }
         catch (IOException ex)
         {
-            logger.LogWarning(ex, "Could not write the heartbeat file {HeartbeatFile}", options.Value.HeartbeatFile);
+            logger.HeartbeatFileFailed(ex, options.Value.HeartbeatFile);
         }
         catch (UnauthorizedAccessException ex)
         {
-            logger.LogWarning(ex, "Could not write the heartbeat file {HeartbeatFile}", options.Value.HeartbeatFile);
+            logger.HeartbeatFileFailed(ex, options.Value.HeartbeatFile);
         }
     }
 

@@ -75,7 +75,7 @@ internal sealed class HttpInteractionEndpoint(
         _app.MapPost("/interactions", (Delegate)((HttpContext context) => HandleAsync(context, verifier)));
         await _app.StartAsync(cancellationToken);
         BoundAddress = new Uri(_app.Urls.First());
-        _logger.LogInformation("HTTP interactions endpoint listening on {Url}/interactions", BoundAddress.ToString().TrimEnd('/'));
+        _logger.EndpointListening(BoundAddress.ToString().TrimEnd('/'));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -104,7 +104,7 @@ internal sealed class HttpInteractionEndpoint(
         string? timestamp = context.Request.Headers["X-Signature-Timestamp"];
         if (!verifier.Verify(context.Request.Headers["X-Signature-Ed25519"], timestamp, raw))
         {
-            _logger.LogDebug("Rejected an interaction request with a bad or missing signature");
+            _logger.BadSignature();
             return Results.Text("invalid request signature", statusCode: StatusCodes.Status401Unauthorized);
         }
 
@@ -113,7 +113,7 @@ internal sealed class HttpInteractionEndpoint(
             || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds()
             || (time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > options.Value.MaxRequestAge)
         {
-            _logger.LogWarning("Rejected a signed interaction request with timestamp {Timestamp}: outside {MaxAge} of now", timestamp, options.Value.MaxRequestAge);
+            _logger.StaleTimestamp(timestamp, options.Value.MaxRequestAge);
             return Results.Text("request timestamp too old or in the future", statusCode: StatusCodes.Status401Unauthorized);
         }
 

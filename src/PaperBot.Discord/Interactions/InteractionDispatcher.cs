@@ -53,7 +53,7 @@ internal sealed class InteractionDispatcher
         ArgumentNullException.ThrowIfNull(interaction);
         if (!MarkSeen(interaction.Id))
         {
-            _logger.LogInformation("Ignoring duplicate interaction {InteractionId}", interaction.Id);
+            _logger.Duplicate(interaction.Id);
             return;
         }
 
@@ -71,19 +71,19 @@ internal sealed class InteractionDispatcher
                     await HandleComponentAsync(interaction, receivedTimestamp, cancellationToken);
                     break;
                 default:
-                    _logger.LogDebug("Ignoring interaction {InteractionId} of type {InteractionType}", interaction.Id, interaction.Type);
+                    _logger.IgnoredType(interaction.Id, interaction.Type);
                     break;
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            _logger.LogDebug("Interaction {InteractionId} abandoned at shutdown", interaction.Id);
+            _logger.AbandonedAtShutdown(interaction.Id);
         }
 #pragma warning disable CA1031 // One failed interaction must not take the gateway loop down; it is logged.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            _logger.LogError(ex, "Interaction {InteractionId} ({Command}) failed", interaction.Id, interaction.CommandName);
+            _logger.Failed(ex, interaction.Id, interaction.CommandName);
         }
     }
 
@@ -94,7 +94,7 @@ internal sealed class InteractionDispatcher
         var spec = SlashCommandCatalog.All.FirstOrDefault(c => c.Name == name);
         if (module is null || spec is null)
         {
-            _logger.LogWarning("Unknown command {Command} in interaction {InteractionId}", name, interaction.Id);
+            _logger.UnknownCommand(name, interaction.Id);
             await _responder.ReplyAsync(interaction, DiscordMessage.Text($"I don't know /{name}. Try /help.", ephemeral: true), cancellationToken);
             OnAcknowledged(interaction, receivedTimestamp);
             OnFinished(interaction, receivedTimestamp, "invalid");
@@ -149,15 +149,14 @@ internal sealed class InteractionDispatcher
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 outcome = "timeout";
-                _logger.LogWarning("Command {Command} ({InteractionId}) timed out after {ElapsedMs} ms", name, interaction.Id,
-                    (long)_time.GetElapsedTime(started).TotalMilliseconds);
+                _logger.CommandTimedOut(name, interaction.Id, (long)_time.GetElapsedTime(started).TotalMilliseconds);
                 error = DiscordMessage.Text("That took too long and was stopped. Try a narrower request.", ephemeral: true);
             }
 #pragma warning disable CA1031 // Any failure becomes a short message for the user; the details go to the log.
             catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
             {
-                _logger.LogError(ex, "Command {Command} ({InteractionId}) failed", name, interaction.Id);
+                _logger.CommandFailed(ex, name, interaction.Id);
                 error = DiscordMessage.Text(GenericError, ephemeral: true);
                 outcome = "error";
             }
@@ -195,13 +194,12 @@ internal sealed class InteractionDispatcher
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _logger.LogError(ex, "Command {Command} ({InteractionId}) failed after its reply", name, interaction.Id);
+            _logger.CommandFailedAfterReply(ex, name, interaction.Id);
             await _responder.FollowupAsync(interaction, DiscordMessage.Text(GenericError, ephemeral: true), cancellationToken);
         }
 
         OnFinished(interaction, receivedTimestamp, outcome);
-        _logger.LogInformation("Answered /{Command} ({InteractionId}) in {ElapsedMs} ms with {MessageCount} message(s)",
-            name, interaction.Id, (long)_time.GetElapsedTime(started).TotalMilliseconds, messages.Count);
+        _logger.Answered(name, interaction.Id, (long)_time.GetElapsedTime(started).TotalMilliseconds, messages.Count);
     }
 
     /// <summary>The deferred "thinking…" reply is public; an error should not be, so it is replaced by an ephemeral followup.</summary>
@@ -214,7 +212,7 @@ internal sealed class InteractionDispatcher
         }
         catch (Rest.DiscordApiException ex)
         {
-            _logger.LogWarning(ex, "Could not send the ephemeral error for {InteractionId}; editing the original instead", interaction.Id);
+            _logger.EphemeralErrorFailed(ex, interaction.Id);
             await _responder.EditOriginalAsync(interaction, error with { Ephemeral = false }, cancellationToken);
         }
     }
@@ -232,13 +230,13 @@ internal sealed class InteractionDispatcher
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                _logger.LogWarning("Autocomplete for {InteractionId} exceeded its budget; answering with no choices", interaction.Id);
+                _logger.AutocompleteOverBudget(interaction.Id);
             }
 #pragma warning disable CA1031 // Autocomplete failures show an empty list rather than an error dialog.
             catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
             {
-                _logger.LogError(ex, "Autocomplete for {InteractionId} failed", interaction.Id);
+                _logger.AutocompleteFailed(ex, interaction.Id);
             }
         }
 
@@ -261,7 +259,7 @@ internal sealed class InteractionDispatcher
         var handler = _components.FirstOrDefault(h => h.Prefix == prefix);
         if (handler is null)
         {
-            _logger.LogInformation("No handler for component {CustomId} in interaction {InteractionId}", customId, interaction.Id);
+            _logger.NoComponentHandler(customId, interaction.Id);
             await _responder.ReplyAsync(interaction,
                 DiscordMessage.Text("This button no longer works. Run the command again.", ephemeral: true), cancellationToken);
             OnAcknowledged(interaction, receivedTimestamp);
@@ -280,7 +278,7 @@ internal sealed class InteractionDispatcher
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _logger.LogError(ex, "Component {CustomId} ({InteractionId}) failed", customId, interaction.Id);
+            _logger.ComponentFailed(ex, customId, interaction.Id);
             OnFinished(interaction, receivedTimestamp, "error");
             await ReplyOrFollowUpAsync(interaction, DiscordMessage.Text(GenericError, ephemeral: true), cancellationToken);
         }
@@ -304,26 +302,18 @@ internal sealed class InteractionDispatcher
     private void OnAcknowledged(Interaction interaction, long receivedTimestamp)
     {
         var elapsed = _time.GetElapsedTime(receivedTimestamp);
-        _logger.LogDebug("Acknowledged {InteractionId} after {ElapsedMs} ms", interaction.Id, elapsed.TotalMilliseconds);
-        DiscordMetrics.AcknowledgeDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("command", MetricName(interaction)));
+        _logger.Acknowledged(interaction.Id, elapsed.TotalMilliseconds);
+        DiscordMetrics.AcknowledgeDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("command", DiscordMetrics.CommandTag(interaction)));
         Acknowledged?.Invoke(interaction, elapsed);
     }
 
     /// <summary>Counts the interaction by command and outcome and records receive → final answer.</summary>
     private void OnFinished(Interaction interaction, long receivedTimestamp, string outcome)
     {
-        var command = new KeyValuePair<string, object?>("command", MetricName(interaction));
+        var command = new KeyValuePair<string, object?>("command", DiscordMetrics.CommandTag(interaction));
         DiscordMetrics.Interactions.Add(1, command, new KeyValuePair<string, object?>("outcome", outcome));
         DiscordMetrics.AnswerDuration.Record(_time.GetElapsedTime(receivedTimestamp).TotalMilliseconds, command);
     }
-
-    /// <summary>The command (with subcommand), or the component's custom-id prefix: a small, fixed set of tag values.</summary>
-    private static string MetricName(Interaction interaction) => interaction.Type switch
-    {
-        InteractionType.MessageComponent or InteractionType.ModalSubmit =>
-            "component:" + (interaction.CustomId ?? "").Split(':', 2)[0],
-        _ => interaction.SubcommandName is { } sub ? $"{interaction.CommandName} {sub}" : interaction.CommandName ?? "",
-    };
 
     private bool MarkSeen(string id)
     {

@@ -72,7 +72,8 @@ internal sealed class InteractionQueue : IHostedService, IDisposable
             return true;
         }
 
-        _logger.LogWarning("Interaction queue full ({Capacity}); telling {InteractionId} to try again", _options.InteractionQueueCapacity, interaction.Id);
+        _logger.QueueFull(_options.InteractionQueueCapacity, interaction.Id);
+        Telemetry.DiscordMetrics.NotHandled(interaction, "busy");
         if (notifyWhenFull && interaction.Type is not (InteractionType.Autocomplete or InteractionType.Ping))
         {
             Notify(new Notice(interaction, BusyMessage));
@@ -94,7 +95,7 @@ internal sealed class InteractionQueue : IHostedService, IDisposable
             return true;
         }
 
-        _logger.LogWarning("Interaction queue full ({Capacity}); dropping a thread message", _options.InteractionQueueCapacity);
+        _logger.QueueFullThreadMessage(_options.InteractionQueueCapacity);
         return false;
     }
 
@@ -113,7 +114,7 @@ internal sealed class InteractionQueue : IHostedService, IDisposable
             .Select(_ => Task.Run(ConsumeAsync, CancellationToken.None))
             .Append(Task.Run(NotifyLoopAsync, CancellationToken.None))
             .ToArray();
-        _logger.LogDebug("Interaction queue started: {Consumers} consumers, capacity {Capacity}", _options.InteractionConcurrency, _options.InteractionQueueCapacity);
+        _logger.QueueStarted(_options.InteractionConcurrency, _options.InteractionQueueCapacity);
         return Task.CompletedTask;
     }
 
@@ -125,11 +126,11 @@ internal sealed class InteractionQueue : IHostedService, IDisposable
         try
         {
             await all.WaitAsync(cancellationToken);
-            _logger.LogDebug("Interaction queue drained");
+            _logger.QueueDrained();
         }
         catch (OperationCanceledException)
         {
-            _logger.LogWarning("Shutdown timeout: abandoning {Waiting} queued and the running interactions", Waiting);
+            _logger.QueueAbandoned(Waiting);
             await _abort.CancelAsync();
             await all.WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
         }
@@ -141,7 +142,7 @@ internal sealed class InteractionQueue : IHostedService, IDisposable
     {
         if (!_notices.Writer.TryWrite(notice))
         {
-            _logger.LogWarning("Dropping the notice for {InteractionId}: too many pending", notice.Interaction.Id);
+            _logger.NoticeDropped(notice.Interaction.Id);
         }
     }
 
@@ -155,8 +156,8 @@ internal sealed class InteractionQueue : IHostedService, IDisposable
                 {
                     if (_time.GetElapsedTime(item.Received) > AcknowledgeWindow)
                     {
-                        _logger.LogWarning("Interaction {InteractionId} waited {ElapsedMs} ms in the queue, past Discord's window; dropped. Consider raising Discord:InteractionConcurrency",
-                            interaction.Id, (long)_time.GetElapsedTime(item.Received).TotalMilliseconds);
+                        _logger.ExpiredInQueue(interaction.Id, (long)_time.GetElapsedTime(item.Received).TotalMilliseconds);
+                        Telemetry.DiscordMetrics.NotHandled(interaction, "expired");
                         continue;
                     }
 
@@ -175,7 +176,7 @@ internal sealed class InteractionQueue : IHostedService, IDisposable
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                _logger.LogError(ex, "A queued Discord event failed");
+                _logger.QueuedEventFailed(ex);
             }
         }
     }
@@ -196,7 +197,7 @@ internal sealed class InteractionQueue : IHostedService, IDisposable
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                _logger.LogWarning("Could not tell interaction {InteractionId} '{Notice}': {Error}", notice.Interaction.Id, notice.Text, ex.Message);
+                _logger.NoticeFailed(notice.Interaction.Id, notice.Text, ex.Message);
             }
         }
     }

@@ -130,9 +130,7 @@ internal sealed class DiscordRestClient
                         _limiter.Exhaust(_limiter.GetBucket(route), retryAfter);
                     }
 
-                    _logger.LogWarning(
-                        "Rate limited on {Route} (scope {Scope}, global {Global}); retrying after {RetryAfterMs} ms",
-                        route.ToString(), scope, global, (long)retryAfter.TotalMilliseconds);
+                    _logger.RateLimited(route.ToString(), scope, global, (long)retryAfter.TotalMilliseconds);
                     if (++rateLimited > MaxRateLimitRetries)
                     {
                         throw DiscordApiException.FromBody(route.ToString(), response.StatusCode, text);
@@ -147,21 +145,19 @@ internal sealed class DiscordRestClient
                 {
                     serverErrors++;
                     retryDelay = TimeSpan.FromMilliseconds(250 * Math.Pow(2, serverErrors - 1));
-                    _logger.LogWarning("Discord returned {Status} for {Route}; retry {Attempt} of {MaxAttempts}",
-                        (int)response.StatusCode, route.ToString(), serverErrors, MaxServerErrorRetries);
+                    _logger.ServerErrorRetried((int)response.StatusCode, route.ToString(), serverErrors, MaxServerErrorRetries);
                     continue;
                 }
 
                 if ((int)response.StatusCode >= 500 && !idempotent)
                 {
-                    _logger.LogWarning("Discord returned {Status} for {Route}; not retried (a POST without an enforced nonce could be done twice)",
-                        (int)response.StatusCode, route.ToString());
+                    _logger.ServerErrorNotRetried((int)response.StatusCode, route.ToString());
                 }
 
                 if (response.StatusCode == HttpStatusCode.Unauthorized)
                 {
                     _tokenRejected = true;
-                    _logger.LogError("Discord rejected the bot token (401 on {Route}); no further requests will be sent. Check Discord__Token.", route.ToString());
+                    _logger.TokenRejected(route.ToString());
                 }
 
                 if (!response.IsSuccessStatusCode)
@@ -218,7 +214,7 @@ internal sealed class DiscordRestClient
 
         if (count >= InvalidRequestWarningThreshold && count % 100 == 0)
         {
-            _logger.LogWarning("{InvalidRequests} invalid requests (401/403/429) in 10 minutes; Discord bans the IP at 10000", count);
+            _logger.ManyInvalidRequests(count);
         }
     }
 

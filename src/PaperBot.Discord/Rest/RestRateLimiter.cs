@@ -191,7 +191,7 @@ internal sealed class RestRateLimiter : IDisposable
                     promoted.Limit = bucket.Limit;
                 }
 
-                _logger.LogDebug("Route {Route} uses rate-limit bucket {Bucket}", route.ToString(), hash);
+                _logger.BucketDiscovered(route.ToString(), hash);
             }
         }
     }
@@ -214,7 +214,7 @@ internal sealed class RestRateLimiter : IDisposable
         if (bucket.Remaining is 0 && bucket.ResetAt > now)
         {
             var wait = bucket.ResetAt - now;
-            _logger.LogDebug("Bucket of {Route} exhausted; waiting {WaitMs} ms", route.ToString(), (long)wait.TotalMilliseconds);
+            _logger.WaitingForBucket(route.ToString(), (long)wait.TotalMilliseconds);
             await Task.Delay(wait, _time, cancellationToken);
         }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using PaperBot.Core.Feeds;
 using PaperBot.Core.Ingestion;
 using PaperBot.Core.Tests.Support;
+using PaperBot.Testing;
 
 namespace PaperBot.Core.Tests.Feeds;
 
@@ -131,6 +132,23 @@ public sealed class FeedFetcherTests : IDisposable
         Assert.Contains("page 2", result.Error, StringComparison.Ordinal);
         Assert.Equal(0, (await _library.Papers.GetStatsAsync()).Papers);
         Assert.Null((await Cursors().GetAsync("arxiv", CancellationToken.None)).Position);
+    }
+
+    [Fact]
+    public async Task FetchAll_OneFailsOneFetchesThenNotModified_CountsEachFetchBySourceAndOutcome()
+    {
+        _server.Handler = (request, _) => request.Url!.AbsolutePath == "/feed.xml"
+            ? (request.Headers["If-None-Match"] == "\"v1\"" ? new FakeFeedServer.Reply(304, "") : new FakeFeedServer.Reply(200, _atom, new Dictionary<string, string> { ["ETag"] = "\"v1\"" }))
+            : new FakeFeedServer.Reply(503, "down");
+        var fetcher = CreateFetcher(HfSource(), UrlSource());
+        using var metrics = new MetricCapture("paperbot.feeds.fetches");
+
+        await fetcher.FetchAllAsync(null, null, CancellationToken.None);
+        await fetcher.FetchAsync(UrlSource(), null, CancellationToken.None);
+
+        Assert.Contains(metrics.Of("paperbot.feeds.fetches", ("source", "hf"), ("outcome", "failed")), m => m.Value == 1);
+        Assert.Contains(metrics.Of("paperbot.feeds.fetches", ("source", "url"), ("outcome", "fetched")), m => m.Value == 1);
+        Assert.Contains(metrics.Of("paperbot.feeds.fetches", ("source", "url"), ("outcome", "notmodified")), m => m.Value == 1);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using PaperBot.Discord.Tests.FakeDiscord;
 using PaperBot.Discord.Tests.Support;
+using PaperBot.Testing;
 
 namespace PaperBot.Discord.Tests.Gateway;
 
@@ -82,8 +83,11 @@ public sealed class GatewayShardTests : IAsyncLifetime
     {
         _discord.Gateway.HeartbeatIntervalMs = 200;
         _discord.Gateway.AckHeartbeats = false;
+        using var metrics = new MetricCapture("paperbot.gateway.reconnects");
         await StartAsync(jitter: 0.1);
         await WaitAsync(() => _discord.Gateway.Connections.Count >= 2 && Connection(1).Ops(6).Any(), "resume on a second connection");
+
+        Assert.NotEmpty(metrics.Of("paperbot.gateway.reconnects", ("reason", "zombie")));
 
         Assert.Equal(4200, Connection(0).ClientCloseCode);
         var resume = Connection(1).Ops(6).First()["d"]!;
@@ -98,6 +102,7 @@ public sealed class GatewayShardTests : IAsyncLifetime
     {
         await StartAsync();
         await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+        using var metrics = new MetricCapture("paperbot.gateway.reconnects");
 
         // The client goes away on op 7; an interaction dispatched meanwhile must be replayed after RESUMED.
         await Connection(0).SendAsync(FakePayloads.Load("gateway-reconnect.json"));
@@ -111,6 +116,7 @@ public sealed class GatewayShardTests : IAsyncLifetime
         Assert.Equal(1, _discord.Gateway.IdentifyCount);
         Assert.Empty(Connection(1).Ops(2));
         Assert.Empty(_discord.Violations);
+        Assert.NotEmpty(metrics.Of("paperbot.gateway.reconnects", ("reason", "reconnect_requested")));
     }
 
     [Fact]
@@ -136,14 +142,16 @@ public sealed class GatewayShardTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task InvalidSessionResumable_Resumes()
+    public async Task InvalidSessionResumable_ResumesAndCountsTheReconnectAsInvalidSession()
     {
         await StartAsync();
         await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+        using var metrics = new MetricCapture("paperbot.gateway.reconnects");
 
         await Connection(0).SendAsync(new JsonObject { ["op"] = 9, ["d"] = true });
         await WaitAsync(() => _discord.Gateway.ResumeCount == 1 && _discord.Gateway.Live is not null, "resumed");
         Assert.Equal(1, _discord.Gateway.IdentifyCount);
+        Assert.NotEmpty(metrics.Of("paperbot.gateway.reconnects", ("reason", "invalid_session")));
     }
 
     [Fact]
@@ -234,13 +242,14 @@ public sealed class GatewayShardTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(4000)]
-    [InlineData(4002)]
-    [InlineData(null)]
-    public async Task ResumableCloseOrDrop_Resumes(int? code)
+    [InlineData(4000, "4000")]
+    [InlineData(4002, "4002")]
+    [InlineData(null, "network")]
+    public async Task ResumableCloseOrDrop_ResumesAndCountsTheReason(int? code, string reason)
     {
         await StartAsync();
         await WaitAsync(() => _discord.Gateway.Live is not null, "READY");
+        using var metrics = new MetricCapture("paperbot.gateway.reconnects");
 
         if (code is { } c)
         {
@@ -254,6 +263,7 @@ public sealed class GatewayShardTests : IAsyncLifetime
         await WaitAsync(() => _discord.Gateway.ResumeCount == 1 && _discord.Gateway.Live is not null, "resumed");
         Assert.Equal(1, _discord.Gateway.IdentifyCount);
         Assert.Equal(_discord.ResumePort, _discord.Gateway.Live!.Port);
+        Assert.NotEmpty(metrics.Of("paperbot.gateway.reconnects", ("reason", reason)));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using PaperBot.Core;
 using PaperBot.Core.Assistant;
 using PaperBot.Discord.Tests.FakeDiscord;
 using PaperBot.Discord.Tests.Support;
+using PaperBot.Testing;
 
 namespace PaperBot.Discord.Tests.Interactions;
 
@@ -41,6 +42,28 @@ public sealed class InteractionDispatcherTests : IAsyncLifetime
         Assert.Contains("[TinyStories: How Small Can Language Models Be](https://arxiv.org/abs/2305.07759)", embed["fields"]![0]!["value"]!.GetValue<string>());
         Assert.Equal("Mode: generated", embed["footer"]!["text"]!.GetValue<string>());
         Assert.Empty(_discord.Violations);
+    }
+
+    [Fact]
+    public async Task Ask_Answered_CountsOkAndRecordsAckAndFinalLatencyByCommand()
+    {
+        using var metrics = new MetricCapture("paperbot.interactions", "paperbot.interaction.ack.duration", "paperbot.interaction.duration");
+        var interaction = await _discord.DispatchCommandAsync("ask", Options(("question", 3, "What is TinyStories?")));
+
+        await WaitAsync(() => metrics.Of("paperbot.interactions", ("command", "ask"), ("outcome", "ok")).Count > 0, "the interaction counted");
+        Assert.NotEmpty(interaction.Edits);
+        Assert.Contains(metrics.Of("paperbot.interaction.ack.duration", ("command", "ask")), m => m.Value >= 0);
+        Assert.Contains(metrics.Of("paperbot.interaction.duration", ("command", "ask")), m => m.Value >= 0);
+    }
+
+    [Fact]
+    public async Task UnexpectedError_CountsAnErrorOutcome()
+    {
+        using var metrics = new MetricCapture("paperbot.interactions");
+        _bot.Assistant.Ask = (_, _) => throw new InvalidOperationException("ask broke");
+        await _discord.DispatchCommandAsync("ask", Options(("question", 3, "boom")));
+
+        await WaitAsync(() => metrics.Of("paperbot.interactions", ("command", "ask"), ("outcome", "error")).Count > 0, "the failed interaction counted");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using PaperBot.Core.Assistant;
 using PaperBot.Discord.Interactions;
 using PaperBot.Discord.Tests.FakeDiscord;
 using PaperBot.Discord.Tests.Support;
+using PaperBot.Testing;
 
 namespace PaperBot.Discord.Tests.Interactions;
 
@@ -87,6 +88,7 @@ public sealed class InteractionQueueTests : IAsyncLifetime
             s["Discord:InteractionConcurrency"] = "1";
             s["Discord:InteractionQueueCapacity"] = "1";
         });
+        using var metrics = new MetricCapture("paperbot.interactions");
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Block(_bot, gate);
 
@@ -102,7 +104,26 @@ public sealed class InteractionQueueTests : IAsyncLifetime
         Assert.Equal(InteractionQueue.BusyMessage, refused.Original!["content"]!.GetValue<string>());
         Assert.Equal(64, refused.Original!["flags"]!.GetValue<int>());
         Assert.DoesNotContain("ask:third", _bot.Assistant.Calls);
+        Assert.NotEmpty(metrics.Of("paperbot.interactions", ("command", "ask"), ("outcome", "busy")));
         Assert.Empty(_discord.Violations);
+    }
+
+    [Fact]
+    public async Task WaitPastDiscordsWindow_DropsTheInteractionAndCountsItExpired()
+    {
+        _bot = await BotHarness.StartReadyAsync(_discord, s => s["Discord:InteractionConcurrency"] = "1");
+        using var metrics = new MetricCapture("paperbot.interactions");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Block(_bot, gate);
+
+        await _discord.DispatchCommandAsync("ask", Question("first"));
+        await _bot.WaitAsync(() => _bot.Assistant.Calls.Count == 1, "first question running");
+        await _discord.DispatchCommandAsync("help");
+        await Task.Delay(TimeSpan.FromSeconds(3.5)); // the one consumer stays busy past the 3-second window
+        gate.SetResult();
+
+        await _bot.WaitAsync(() => metrics.Of("paperbot.interactions", ("command", "help"), ("outcome", "expired")).Count > 0, "the expired interaction counted");
+        Assert.Contains(_bot.Logs.Lines, l => l.Contains("past Discord's window", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using PaperBot.Discord.Interactions;
 using PaperBot.Discord.Rest;
 using PaperBot.Discord.Tests.FakeDiscord;
 using PaperBot.Discord.Tests.Support;
+using PaperBot.Testing;
 
 namespace PaperBot.Discord.Tests.Rest;
 
@@ -88,14 +89,17 @@ public sealed class DiscordRestClientTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("rest-429-user-scope.json")]
-    [InlineData("rest-429-shared-scope.json")]
-    [InlineData("rest-429-global.json")]
-    public async Task TooManyRequests_IsWaitedOutAndRetried(string payload)
+    [InlineData("rest-429-user-scope.json", "user")]
+    [InlineData("rest-429-shared-scope.json", "shared")]
+    [InlineData("rest-429-global.json", "global")]
+    public async Task TooManyRequests_IsWaitedOutRetriedAndCountedByScope(string payload, string scope)
     {
+        using var metrics = new MetricCapture("paperbot.rest.rate_limited");
         _discord.RateLimits.Enqueue429(payload, "POST", ChannelMessages, TimeSpan.FromMilliseconds(400));
 
         await Post("645027906669510667");
+
+        Assert.Contains(metrics.Of("paperbot.rest.rate_limited"), m => m.Value == 1 && m.Tag("scope") == scope);
 
         var requests = _discord.Requests;
         Assert.Equal([429, 200], requests.Select(r => r.Status));
