@@ -63,7 +63,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
     /// <summary>
     /// A stable string naming everything that determines the vectors: upstream model, package version (the model bytes),
-    /// pooling and truncation length. Stored vectors with another identity must be re-embedded.
+    /// pooling, truncation length and, when not fp32, the weights' precision. Stored vectors with another identity must be re-embedded.
     /// </summary>
     /// <exception cref="FileNotFoundException">The model's package assembly is missing.</exception>
     public string ModelIdentity => _metadata.Value.DefaultModelId!;
@@ -237,7 +237,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
     private string BuildModelIdentity() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{_descriptor.ModelId};package={_descriptor.AssemblyName}@{LocalEmbeddingModels.PackageVersion(LocalEmbeddingModels.LoadAssembly(_descriptor))};pooling={_descriptor.Pooling.ToString().ToLowerInvariant()};max-tokens={_options.MaxTokens}");
+        $"{_descriptor.ModelId};package={_descriptor.AssemblyName}@{LocalEmbeddingModels.PackageVersion(LocalEmbeddingModels.LoadAssembly(_descriptor))};pooling={_descriptor.Pooling.ToString().ToLowerInvariant()};max-tokens={_options.MaxTokens}{(_options.Precision == EmbeddingPrecision.Quantized ? ";weights=int8" : "")}");
 
     private static bool IsQuery(EmbeddingGenerationOptions? options) =>
         options?.AdditionalProperties?.TryGetValue(InputTypeProperty, out var value) == true
@@ -248,7 +248,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     private OnnxEmbeddingModel LoadModel()
     {
         var started = Stopwatch.GetTimestamp();
-        var model = OnnxEmbeddingModel.Load(_descriptor, _options.MaxTokens, _options.IntraOpThreads);
+        var model = OnnxEmbeddingModel.Load(_descriptor, _options.MaxTokens, _options.IntraOpThreads, _options.Precision);
         _logger.LogInformation(
             "Loaded local embedding model {Model} ({ModelId}) in {ElapsedMs} ms",
             _descriptor.Name, _descriptor.ModelId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
