@@ -22,7 +22,8 @@ internal static class BenchCommands
                      scan of before), side by side, interleaved
           quality    nDCG@10 / recall@100 of BM25, embeddings and fusion variants: arXiv title -> abstract (1,000
                      queries) and the dev + held-out questions (--library FOLDER caches the two libraries;
-                     --vectors hnsw searches vectors through the HNSW index instead of the exact scan)
+                     --vectors hnsw searches vectors through the HNSW index instead of the exact scan;
+                     --model MiniLM+ArcticXs / --precision Quantized build the libraries with that model)
           lexical    the FTS5 BM25 query alone on the search library of --papers N: the plan before vs now, interleaved
           vectors    nearest-neighbour search over --papers N distinct vectors: exact float32 vs int8 scan vs USearch
                      HNSW (--connectivity 16 --expansion-add 64 --expansion-search 128): build, p50/p95, recall@10
@@ -52,7 +53,8 @@ internal static class BenchCommands
         {
             Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
             Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
-            await QualityBench.RunAsync(options.Library, options.Vectors == "hnsw");
+            await QualityBench.RunAsync(
+                options.Library, options.Vectors == "hnsw", options.Model == "all" ? new EmbeddingOptions().LocalModel : options.Model, options.Precision);
             return 0;
         }
 

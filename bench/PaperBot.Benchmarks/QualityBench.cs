@@ -54,12 +54,16 @@ internal static class QualityBench
         ("ArcticXs int8 weights", "ArcticXs", EmbeddingPrecision.Quantized),
     ];
 
-    public static async Task RunAsync(string? cacheFolder, bool approximate)
+    /// <param name="model">The library's model (<see cref="EmbeddingOptions.LocalModel"/>); the extra semantic rankings
+    /// are computed only beside the default, MiniLM.</param>
+    public static async Task RunAsync(string? cacheFolder, bool approximate, string model, EmbeddingPrecision precision)
     {
         var searchOptions = approximate ? new SearchOptions { ApproximateFromPassages = 0 } : new SearchOptions();
-        var folder = cacheFolder ?? Path.Combine(Path.GetTempPath(), "paperbot-bench-quality");
-        using var generator = new LocalEmbeddingGenerator(Options.Create(new EmbeddingOptions()), NullLogger<LocalEmbeddingGenerator>.Instance);
-        var sideGenerators = Sides.Select(s => new LocalEmbeddingGenerator(
+        var isDefault = model == new EmbeddingOptions().LocalModel && precision == EmbeddingPrecision.Full;
+        var folder = cacheFolder ?? Path.Combine(Path.GetTempPath(), isDefault ? "paperbot-bench-quality" : $"paperbot-bench-quality-{model}-{precision}");
+        using var generator = new LocalEmbeddingGenerator(
+            Options.Create(new EmbeddingOptions { LocalModel = model, Precision = precision }), NullLogger<LocalEmbeddingGenerator>.Instance);
+        var sideGenerators = Sides.Where(_ => isDefault).Select(s => new LocalEmbeddingGenerator(
             Options.Create(new EmbeddingOptions { LocalModel = s.Model, Precision = s.Precision }), NullLogger<LocalEmbeddingGenerator>.Instance)).ToArray();
         try
         {
@@ -89,7 +93,17 @@ internal static class QualityBench
                 Print(name, arxivSet, arxivShort, devSet, devQuestions.Count, rank);
 
             Row("BM25 alone", q => q.Candidates.Lexical);
-            Row("embeddings alone (library: MiniLM, product's vector index)", q => q.Candidates.Semantic);
+            Row($"embeddings alone (library: {model} {precision}, product's vector index)", q => q.Candidates.Semantic);
+            foreach (var (name, method, k, semantic, lexical) in Variants)
+            {
+                Row(name, q => RankFusion.Fuse(method, k, semantic, lexical, q.Candidates.Semantic, q.Candidates.Lexical));
+            }
+
+            if (!isDefault)
+            {
+                return;
+            }
+
             for (var s = 0; s < Sides.Length; s++)
             {
                 var side = s;
@@ -97,10 +111,6 @@ internal static class QualityBench
             }
 
             Row("embeddings alone: MiniLM + ArcticXs, mean cosine", q => q.Ensemble);
-            foreach (var (name, method, k, semantic, lexical) in Variants)
-            {
-                Row(name, q => RankFusion.Fuse(method, k, semantic, lexical, q.Candidates.Semantic, q.Candidates.Lexical));
-            }
 
             // The semantic side swapped for another model or the two-model ensemble, and three-way fusions.
             foreach (var (name, method, k, semantic, lexical) in Variants.Where(v => v.Method != FusionMethod.ReciprocalRank || v.K == 60 || v.K == 10))
@@ -192,6 +202,12 @@ internal static class QualityBench
         {
             candidates.Add(await search.CandidatesAsync(query, SearchMode.Hybrid, CancellationToken.None)
                 ?? throw new InvalidOperationException($"{path} is empty."));
+        }
+
+        if (sideGenerators.Length == 0)
+        {
+            return [.. questions.Select((question, q) => new Query(
+                candidates[q], byTitle ? [.. question.Relevant.Select(t => ids.GetValueOrDefault(t, "?"))] : question.Relevant, [], []))];
         }
 
         var index = candidates[0].Index;
