@@ -99,6 +99,24 @@ internal static class QualityBench
                 Row(name, q => RankFusion.Fuse(method, k, semantic, lexical, q.Candidates.Semantic, q.Candidates.Lexical));
             }
 
+            if (model == LocalEmbeddingModels.Ensemble)
+            {
+                // Each model's own ranking from the one ensemble index: the query with the other model's half zeroed
+                // scores every passage by that model's cosine alone (halved), so the three-way fusion needs no second index.
+                var miniLM = QueryHalves(arxivSet, arxivShort, devSet, 0);
+                var arctic = QueryHalves(arxivSet, arxivShort, devSet, 1);
+                Row("MiniLM half of the ensemble index alone", q => miniLM[q]);
+                Row("ArcticXs half of the ensemble index alone", q => arctic[q]);
+                foreach (var method in new[] { FusionMethod.NormalizedScore, FusionMethod.StandardScore })
+                {
+                    foreach (var (miniWeight, arcticWeight, lexicalWeight) in new[] { (0.2, 0.2, 0.6), (0.2, 0.3, 0.5), (0.25, 0.25, 0.5), (0.3, 0.3, 0.4) })
+                    {
+                        Row(string.Create(CultureInfo.InvariantCulture, $"three-way {method} from the ensemble index: MiniLM {miniWeight} / ArcticXs {arcticWeight} / BM25 {lexicalWeight}"),
+                            q => RankFusion.Fuse(method, 60, [(miniLM[q], miniWeight), (arctic[q], arcticWeight), (q.Candidates.Lexical, lexicalWeight)]));
+                    }
+                }
+            }
+
             if (!isDefault)
             {
                 return;
@@ -136,6 +154,21 @@ internal static class QualityBench
                 sideGenerator.Dispose();
             }
         }
+    }
+
+    /// <summary>For every question, the library index's top 200 for the query vector with all but one half zeroed.</summary>
+    private static Dictionary<Query, IReadOnlyList<(int Index, double Score)>> QueryHalves(List<Query> arxiv, List<Query> arxivShort, List<Query> dev, int half)
+    {
+        var rankings = new Dictionary<Query, IReadOnlyList<(int Index, double Score)>>(ReferenceEqualityComparer.Instance);
+        foreach (var query in arxiv.Concat(arxivShort).Concat(dev))
+        {
+            var vector = query.Candidates.QueryVector.ToArray();
+            var size = vector.Length / 2;
+            Array.Clear(vector, half == 0 ? size : 0, size);
+            rankings[query] = [.. query.Candidates.Index.Nearest(vector, new SearchOptions().Candidates).Select(n => (n.Index, (double)n.Similarity))];
+        }
+
+        return rankings;
     }
 
     /// <summary>One question: the library's candidates, its relevant paper ids, and the extra semantic rankings.</summary>
@@ -223,6 +256,15 @@ internal static class QualityBench
             queryVectors[s] = [.. embedded.Select(e => e.Vector.ToArray())];
             sideRankings[s] = [.. queryVectors[s].Select(q => Nearest(passageVectors[s], q))];
             Console.WriteLine($"  {Sides[s].Name}: {questions.Count} queries embedded and ranked in {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s");
+        }
+
+        // What int8 weights do to each model's passage vectors (side 1 is side 0 with int8 weights, 3 is 2's).
+        foreach (var (full, quantized) in new[] { (0, 1), (2, 3) })
+        {
+            var cosines = Enumerable.Range(0, texts.Length)
+                .Select(i => (double)TensorPrimitives.CosineSimilarity(passageVectors[full][i], passageVectors[quantized][i])).Order().ToArray();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {Sides[quantized].Name} vs fp32, cosine over {texts.Length} passages: min {cosines[0]:F4}, 1st percentile {cosines[cosines.Length / 100]:F4}, median {cosines[cosines.Length / 2]:F4}, mean {cosines.Average():F4}"));
         }
 
         var collected = new List<Query>(questions.Count);
