@@ -113,16 +113,19 @@ public sealed class TwoProcessTests(ITestOutputHelper output) : IAsyncLifetime
         // Searched on the other process until it lists the paper: how soon depends on how that process follows the library.
         FakeInteraction search;
         var attempts = 0;
+        DateTime sentAt;
         do
         {
             attempts++;
+            sentAt = DateTime.UtcNow;
             search = await Cluster.Discord.DispatchCommandAsync("search", Query("dexterous manipulation of articulated tools"), guildId: TwoBotProcesses.GuildOnShard1);
             var pending = search;
             await Cluster.WaitAsync(() => !pending.Edits.IsEmpty, "/search answered on shard 1", Answered);
         }
         while (!Found(search) && DateTime.UtcNow - addedAt < TimeSpan.FromMinutes(1));
 
-        output.WriteLine($"Found by the other process after {attempts} search(es), the first sent {(DateTime.UtcNow - addedAt).TotalSeconds:0.0} s after the add was answered.");
+        output.WriteLine(FormattableString.Invariant(
+            $"Search {attempts} on the other process found it: sent {(sentAt - addedAt).TotalSeconds:0.00} s after the add was answered, answered {(DateTime.UtcNow - addedAt).TotalSeconds:0.00} s after."));
         Assert.Contains("Mana: Dexterous Manipulation of Articulated Tools", added.Edits.Single().ToJsonString(), StringComparison.Ordinal);
         Assert.True(Found(search), "the paper added on shard 0's process was never found on shard 1's");
         Assert.Equal([0], Cluster.Discord.Requests.Where(r => r.Path.Contains(added.Token, StringComparison.Ordinal)).Select(TwoBotProcesses.SenderOf).Distinct());
