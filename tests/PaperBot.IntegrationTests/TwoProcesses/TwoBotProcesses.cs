@@ -60,7 +60,6 @@ internal sealed class TwoBotProcesses : IAsyncDisposable
             ["Feeds:Enabled"] = "false", // no network in tests
             ["Arxiv:ApiBaseUrl"] = Arxiv.ApiBaseUrl,
             ["Digest:SchedulerPoll"] = "00:00:01",
-            ["Logging:LogLevel:Default"] = "Information",
         };
         if (shard is { } id)
         {
@@ -107,10 +106,19 @@ internal sealed class TwoBotProcesses : IAsyncDisposable
     public AppProcess Bot(int shard) => _bots[shard] ?? throw new InvalidOperationException($"Bot {shard} was not started.");
 
     /// <summary>The shard of the process that sent a request, from its User-Agent; null for neither.</summary>
-    public static int? SenderOf(IReadOnlyDictionary<string, string> headers) =>
-        headers.TryGetValue("User-Agent", out var agent)
-            ? Enumerable.Range(0, 2).Cast<int?>().FirstOrDefault(s => agent.Contains(UserAgentUrl(s!.Value) + ",", StringComparison.Ordinal))
-            : null;
+    public static int? SenderOf(IReadOnlyDictionary<string, string> headers)
+    {
+        headers.TryGetValue("User-Agent", out var agent);
+        for (var shard = 0; shard < 2; shard++)
+        {
+            if (agent?.Contains(UserAgentUrl(shard) + ",", StringComparison.Ordinal) == true)
+            {
+                return shard;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The shard of the process that sent <paramref name="request"/>.</summary>
     public static int? SenderOf(RecordedRequest request) => SenderOf(request.Headers);
