@@ -84,9 +84,9 @@ internal sealed partial class FakeDiscordServer
     }
 
     /// <summary>A slash command in a given channel (a thread, for example).</summary>
-    public async Task<FakeInteraction> DispatchCommandInAsync(string channelId, string name, JsonArray? options = null, string? permissions = null)
+    public async Task<FakeInteraction> DispatchCommandInAsync(string channelId, string name, JsonArray? options = null, string? permissions = null, string? guildId = null)
     {
-        var (json, fake) = NewInteraction(name, options);
+        var (json, fake) = NewInteraction(name, options, guildId: guildId);
         Prepare(json, channelId, null);
         if (permissions is not null)
         {

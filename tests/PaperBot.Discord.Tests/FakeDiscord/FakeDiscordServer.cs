@@ -138,6 +138,7 @@ internal sealed partial class FakeDiscordServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        ReleaseHolds();
         foreach (var connection in Gateway.Connections.Where(c => !c.Ended))
         {
             connection.Drop();
@@ -149,16 +150,19 @@ internal sealed partial class FakeDiscordServer : IAsyncDisposable
     }
 
     /// <summary>Builds an INTERACTION_CREATE from the documented slash-command payload and dispatches it on the gateway.</summary>
-    public async Task<FakeInteraction> DispatchCommandAsync(string name, JsonArray? options = null, int type = 2, string? id = null)
+    public async Task<FakeInteraction> DispatchCommandAsync(string name, JsonArray? options = null, int type = 2, string? id = null, string? guildId = null)
     {
-        var interaction = NewInteraction(name, options, type, id);
+        var interaction = NewInteraction(name, options, type, id, guildId);
         interaction.Fake.SentTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         await Gateway.DispatchAsync("INTERACTION_CREATE", interaction.Json);
         return interaction.Fake;
     }
 
-    /// <summary>Creates (and registers for deadline tracking) an interaction body without sending it.</summary>
-    public (JsonObject Json, FakeInteraction Fake) NewInteraction(string name, JsonArray? options = null, int type = 2, string? id = null)
+    /// <summary>
+    /// Creates (and registers for deadline tracking) an interaction body without sending it; from
+    /// <paramref name="guildId"/> when given, otherwise from the guild of the documented payload.
+    /// </summary>
+    public (JsonObject Json, FakeInteraction Fake) NewInteraction(string name, JsonArray? options = null, int type = 2, string? id = null, string? guildId = null)
     {
         var json = FakePayloads.LoadObject("interaction-slash-command.json");
         id ??= (787053080478613555L + Interlocked.Increment(ref _nextId)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -170,6 +174,11 @@ internal sealed partial class FakeDiscordServer : IAsyncDisposable
         json["version"] = 1;
         json["data"]!["name"] = name;
         json["data"]!["options"] = options ?? [];
+        if (guildId is not null)
+        {
+            json["guild_id"] = guildId;
+        }
+
         var fake = _interactions.GetOrAdd(id, _ => new FakeInteraction(id, token, ApplicationId, Clock.GetUtcNow()));
         return (json, fake);
     }
@@ -217,6 +226,11 @@ internal sealed partial class FakeDiscordServer : IAsyncDisposable
         var body = await reader.ReadToEndAsync();
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var (template, major, values) = FakeRoutes.Match(path);
+        if (!await PassHoldsAsync(method, template, values, headers, context.RequestAborted))
+        {
+            return; // held until its client went away: never handled, as if lost in flight (FakeDiscordServer.Holds.cs)
+        }
+
         var now = Clock.GetUtcNow();
         Reply response;
         try

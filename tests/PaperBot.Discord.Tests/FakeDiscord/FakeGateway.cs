@@ -199,10 +199,33 @@ internal sealed class FakeGateway(FakeDiscordServer server)
 
     public FakeGatewayConnection? Live => Connections.LastOrDefault(c => !c.Ended && c.Session is not null);
 
-    /// <summary>Sends a dispatch on the session (or stores it for replay when no connection is live).</summary>
+    /// <summary>
+    /// The shard Discord routes a guild's events to: <c>(guild_id &gt;&gt; 22) % shard_count</c>
+    /// (https://discord.com/developers/docs/events/gateway#sharding).
+    /// </summary>
+    public static int ShardOf(string guildId, int shardCount) =>
+        (int)((ulong.Parse(guildId, System.Globalization.CultureInfo.InvariantCulture) >> 22) % (ulong)shardCount);
+
+    /// <summary>
+    /// The session of the shard that owns <paramref name="guildId"/> when the bot runs more than one shard (the one
+    /// with a live connection first), or null when every session is a single shard's.
+    /// </summary>
+    public FakeSession? SessionForGuild(string guildId)
+    {
+        var owners = _sessions.Values
+            .Where(s => !s.Invalidated && s.ShardCount > 1 && s.ShardId == ShardOf(guildId, s.ShardCount))
+            .ToList();
+        return owners.LastOrDefault(s => s.Connection is { Ended: false }) ?? owners.LastOrDefault();
+    }
+
+    /// <summary>
+    /// Sends a dispatch on the session (or stores it for replay when no connection is live). Without a session, an
+    /// event of a guild goes to the shard that owns the guild, as Discord routes it, and only there.
+    /// </summary>
     public async Task<long> DispatchAsync(string type, JsonNode data, FakeSession? session = null)
     {
-        session ??= CurrentSession ?? throw new InvalidOperationException("No gateway session.");
+        session ??= (data["guild_id"]?.GetValue<string>() is { } guildId ? SessionForGuild(guildId) : null)
+            ?? CurrentSession ?? throw new InvalidOperationException("No gateway session.");
         long seq;
         FakeGatewayConnection? connection;
         lock (session)

@@ -301,6 +301,34 @@ public sealed class GatewayShardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TwoShards_InteractionOfEachGuild_ArrivesOnlyOnTheOwningShardAndIsAnsweredOnce()
+    {
+        const string GuildOnShard0 = "290926798622163695"; // (id >> 22) % 2 == 0
+        const string GuildOnShard1 = "290926798626357999"; // the documented payload's guild: (id >> 22) % 2 == 1
+        await StartAsync(s => s["Discord:ShardCount"] = "2");
+        await WaitAsync(() => _discord.Gateway.Connections.Count(c => c.Session is not null && !c.Ended) == 2, "both shards READY");
+
+        var first = await _discord.DispatchCommandAsync("ask", new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "shard 0?" }), guildId: GuildOnShard0);
+        var second = await _discord.DispatchCommandAsync("ask", new JsonArray(new JsonObject { ["name"] = "question", ["type"] = 3, ["value"] = "shard 1?" }), guildId: GuildOnShard1);
+        await WaitAsync(() => !first.Edits.IsEmpty && !second.Edits.IsEmpty, "both answered");
+
+        var sessions = _discord.Gateway.Connections.Select(c => c.Session!).ToDictionary(s => s.ShardId);
+        Assert.Equal([0, 1], new[] { GuildOnShard0, GuildOnShard1 }.Select(g => FakeGateway.ShardOf(g, 2)));
+        Assert.Equal([first.Id], Dispatched(sessions[0]));
+        Assert.Equal([second.Id], Dispatched(sessions[1]));
+        Assert.All(new[] { first, second }, i => Assert.Single(i.Callbacks));
+        Assert.Empty(_discord.Violations);
+
+        static List<string> Dispatched(FakeSession session)
+        {
+            lock (session)
+            {
+                return [.. session.History.Where(h => h.Type == "INTERACTION_CREATE").Select(h => h.Data["id"]!.GetValue<string>())];
+            }
+        }
+    }
+
+    [Fact]
     public async Task Token_NeverAppearsInTheLog()
     {
         _discord.Gateway.HeartbeatIntervalMs = 200;
