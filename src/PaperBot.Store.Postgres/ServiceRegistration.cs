@@ -31,6 +31,8 @@ public static class ServiceRegistration
             .Configure<IConfiguration>((options, configuration) => options.ConnectionString = configuration.GetConnectionString("Library"))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<StoreProviderOptions>, StoreProviderOptionsValidator>();
+        // `paperbot library copy --to postgres` runs before the provider is switched.
+        services.AddSingleton<PostgresLibraryCopy>();
         if (!StoreProviderOptions.IsPostgres(builder.Configuration[$"{StoreProviderOptions.SectionName}:Provider"]))
         {
             return builder;
