@@ -87,17 +87,18 @@ public sealed class PostgresLibraryCopy(TimeProvider time, ILoggerFactory logger
         public async Task<int> PapersAsync(CancellationToken cancellationToken)
         {
             // In order of arrival (a paper's latest), so that the database numbers them in the same order.
-            var papers = await ReadAsync("""
+            var total = await CountInFileAsync("papers", cancellationToken);
+            var done = 0;
+            var order = new List<(long FileArrival, string Id)>(total);
+            var copied = 0;
+            var databaseArrivals = new Dictionary<string, long>(StringComparer.Ordinal);
+            await foreach (var batch in ReadBatchesAsync("""
                 SELECT p.id, p.title, p.authors, p.abstract, p.published, p.categories, p.source_url, p.full_text, p.added_at, p.updated_at,
                        p.version, p.content_hash, coalesce(a.arrival, 0)
                 FROM papers p LEFT JOIN (SELECT paper_id, max(seq) AS arrival FROM paper_arrivals GROUP BY paper_id) a ON a.paper_id = p.id
                 ORDER BY coalesce(a.arrival, 0), p.rowid
-                """, r => (Values: Values(r, 12), Arrival: r.GetInt64(12)), cancellationToken);
-            var copied = 0;
-            var databaseArrivals = new Dictionary<string, long>(StringComparer.Ordinal);
-            for (var start = 0; start < papers.Count; start += Batch)
+                """, r => (Values: Values(r, 12), Arrival: r.GetInt64(12)), cancellationToken))
             {
-                var batch = papers.GetRange(start, Math.Min(Batch, papers.Count - start));
                 await using var connection = await library.OpenAsync(cancellationToken);
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 await PaperWriteLock.TakeAsync(connection, transaction, cancellationToken);
@@ -147,14 +148,16 @@ public sealed class PostgresLibraryCopy(TimeProvider time, ILoggerFactory logger
 
                 await transaction.CommitAsync(cancellationToken);
                 copied += inserted.Count;
-                progress?.Report(new IngestProgress(Source, "papers", start + batch.Count, papers.Count));
+                done += batch.Count;
+                order.AddRange(batch.Select(p => (p.Arrival, (string)p.Values[0]!)));
+                progress?.Report(new IngestProgress(Source, "papers", done, total));
             }
 
-            _fileArrivals = [.. papers.Select(p => p.Arrival)];
-            _databaseArrivalsUpTo = new long[papers.Count];
-            for (var i = 0; i < papers.Count; i++)
+            _fileArrivals = [.. order.Select(p => p.FileArrival)];
+            _databaseArrivalsUpTo = new long[order.Count];
+            for (var i = 0; i < order.Count; i++)
             {
-                var arrival = databaseArrivals[(string)papers[i].Values[0]!];
+                var arrival = databaseArrivals[order[i].Id];
                 _databaseArrivalsUpTo[i] = i == 0 ? arrival : Math.Max(arrival, _databaseArrivalsUpTo[i - 1]);
             }
 
@@ -404,13 +407,14 @@ public sealed class PostgresLibraryCopy(TimeProvider time, ILoggerFactory logger
         private async Task CopyRowsAsync(
             string table, string select, string insert, Func<object?[], (string Name, NpgsqlDbType Type, object? Value)[]> bind, CancellationToken cancellationToken)
         {
-            var rows = await ReadAsync(select, r => Values(r, r.FieldCount), cancellationToken);
-            for (var start = 0; start < rows.Count; start += Batch)
+            var total = await CountInFileAsync(table, cancellationToken);
+            var done = 0;
+            await foreach (var rows in ReadBatchesAsync(select, r => Values(r, r.FieldCount), cancellationToken))
             {
                 await using var connection = await library.OpenAsync(cancellationToken);
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 await using var batch = new NpgsqlBatch(connection, transaction);
-                foreach (var row in rows.Skip(start).Take(Batch))
+                foreach (var row in rows)
                 {
                     var command = new NpgsqlBatchCommand(insert);
                     Bind(command, bind(row));
@@ -419,8 +423,42 @@ public sealed class PostgresLibraryCopy(TimeProvider time, ILoggerFactory logger
 
                 await batch.ExecuteNonQueryAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
-                progress?.Report(new IngestProgress(Source, table, Math.Min(start + Batch, rows.Count), rows.Count));
+                done += rows.Count;
+                progress?.Report(new IngestProgress(Source, table, done, total));
             }
+        }
+
+        /// <summary>The rows of a query in batches of <see cref="Batch"/>, read as they are copied (the file's other queries run meanwhile).</summary>
+        private async IAsyncEnumerable<List<T>> ReadBatchesAsync<T>(
+            string select, Func<SqliteDataReader, T> map, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await using var command = file.CreateCommand();
+            command.Transaction = snapshot;
+            command.CommandText = select;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var rows = new List<T>(Batch);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(map(reader));
+                if (rows.Count == Batch)
+                {
+                    yield return rows;
+                    rows = new List<T>(Batch);
+                }
+            }
+
+            if (rows.Count > 0)
+            {
+                yield return rows;
+            }
+        }
+
+        private async Task<int> CountInFileAsync(string table, CancellationToken cancellationToken)
+        {
+            await using var command = file.CreateCommand();
+            command.Transaction = snapshot;
+            command.CommandText = $"SELECT count(*) FROM {table}";
+            return System.Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         }
 
         private async Task<List<T>> ReadAsync<T>(string select, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
