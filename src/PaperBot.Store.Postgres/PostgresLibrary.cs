@@ -22,6 +22,13 @@ internal sealed class PostgresLibrary : IAsyncDisposable, IDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>Where the library is, for people (<c>postgresql://user@host:port/database</c>; never the password).</summary>
+    public string Describe()
+    {
+        var settings = new NpgsqlConnectionStringBuilder(DataSource.ConnectionString);
+        return $"postgresql://{settings.Username}@{settings.Host}:{settings.Port}/{settings.Database}";
+    }
+
     /// <summary>Opens a connection on the migrated database.</summary>
     /// <exception cref="Core.UserFacingException">Unreachable, refused, or a schema newer than this build.</exception>
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)

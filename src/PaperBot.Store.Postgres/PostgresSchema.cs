@@ -169,6 +169,15 @@ internal static class PostgresSchema
             PRIMARY KEY (channel_id, paper_id, user_id)
         );
         """,
+        // The papers as the store seam writes them: changes are added / updated / removed (as in the SQLite library),
+        // passages still waiting for a vector are found through a partial index, title prefixes through an index.
+        """
+        ALTER TABLE paper_changes DROP CONSTRAINT paper_changes_kind_check;
+        UPDATE paper_changes SET kind = CASE kind WHEN 'delete' THEN 'removed' ELSE 'updated' END;
+        ALTER TABLE paper_changes ADD CONSTRAINT paper_changes_kind_check CHECK (kind IN ('added', 'updated', 'removed'));
+        CREATE INDEX passages_without_embedding ON passages (paper_id) WHERE embedding IS NULL;
+        CREATE INDEX papers_title ON papers (lower(title) text_pattern_ops);
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

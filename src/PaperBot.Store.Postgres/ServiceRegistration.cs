@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using PaperBot.Core.Conversations;
 using PaperBot.Core.Digests;
 using PaperBot.Core.Feeds;
+using PaperBot.Core.Library;
 using PaperBot.Core.Usage;
 
 namespace PaperBot.Store.Postgres;
@@ -16,9 +17,10 @@ public static class ServiceRegistration
 {
     /// <summary>
     /// Validates <c>Library:Provider</c> (and, for <c>postgres</c>, <c>ConnectionStrings:Library</c>) at start and,
-    /// when the provider is <c>postgres</c>, replaces the SQLite digest, feed cursor, feed lease, answer,
-    /// conversation and usage stores with the PostgreSQL ones. Call it after <c>AddPaperBotCore</c>. The papers,
-    /// passages, vectors and summary cache stay in the SQLite library file.
+    /// when the provider is <c>postgres</c>, replaces the SQLite stores with the PostgreSQL ones: papers, passages
+    /// and vectors (and the papers digests read), the summary cache, digests, feed cursors, the feed lease, answers,
+    /// conversations and usage. Call it after <c>AddPaperBotCore</c>. Derived search index files stay local to each
+    /// process, in the folder of <c>Library:Path</c>.
     /// </summary>
     public static IHostApplicationBuilder AddPaperBotPostgresStores(this IHostApplicationBuilder builder)
     {
@@ -29,6 +31,8 @@ public static class ServiceRegistration
             .Configure<IConfiguration>((options, configuration) => options.ConnectionString = configuration.GetConnectionString("Library"))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<StoreProviderOptions>, StoreProviderOptionsValidator>();
+        // `paperbot library copy --to postgres` runs before the provider is switched.
+        services.AddSingleton<PostgresLibraryCopy>();
         if (!StoreProviderOptions.IsPostgres(builder.Configuration[$"{StoreProviderOptions.SectionName}:Provider"]))
         {
             return builder;
@@ -37,6 +41,16 @@ public static class ServiceRegistration
         services.AddSingleton(sp => new PostgresLibrary(
             sp.GetRequiredService<IOptions<StoreProviderOptions>>().Value.ConnectionString!,
             sp.GetRequiredService<ILogger<PostgresLibrary>>()));
+        services.AddSingleton<PostgresPaperStore>();
+        services.Replace(ServiceDescriptor.Singleton<IPaperStore>(sp => sp.GetRequiredService<PostgresPaperStore>()));
+        services.Replace(ServiceDescriptor.Singleton<IDigestPaperSource>(sp => sp.GetRequiredService<PostgresPaperStore>()));
+        services.Replace(ServiceDescriptor.Singleton<IPassageStore>(sp => new PostgresPassageStore(
+            sp.GetRequiredService<PostgresLibrary>(),
+            sp.GetRequiredService<TimeProvider>(),
+            PostgresPassageStore.IndexFilePrefixFor(
+                sp.GetRequiredService<IOptions<LibraryOptions>>().Value.ResolvePath(),
+                sp.GetRequiredService<IOptions<StoreProviderOptions>>().Value.ConnectionString!))));
+        services.Replace(ServiceDescriptor.Singleton<ISummaryCache, PostgresSummaryCache>());
         services.Replace(ServiceDescriptor.Singleton<IDigestStore, PostgresDigestStore>());
         services.Replace(ServiceDescriptor.Singleton<IFeedCursorStore, PostgresFeedCursorStore>());
         services.Replace(ServiceDescriptor.Singleton<IFeedLease, PostgresFeedLease>());

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PaperBot.AI.Tests.Fakes;
 using PaperBot.Core.Digests;
-using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Search;
 using PaperBot.Store.Postgres.Tests.Contracts;
 
@@ -91,7 +90,7 @@ public sealed class DigestsAcrossProcessesTests : IAsyncLifetime
     {
         var backend = _backend ?? throw new InvalidOperationException("no PostgreSQL server");
         var store = backend.OpenProcess().Digests;
-        var embedder = new PassageEmbedder(new HashingEmbeddingGenerator(), new SqlitePassageStore(backend.OpenLibrary()), NullLogger<PassageEmbedder>.Instance);
+        var embedder = new PassageEmbedder(new HashingEmbeddingGenerator(), backend.OpenPaperProcess().Passages, NullLogger<PassageEmbedder>.Instance);
         _owned.Add(embedder);
         var composer = new DigestComposer(store, embedder, new SimilarityOnlyJudge(), _options, _time, NullLogger<DigestComposer>.Instance);
         var runner = new DigestRunner(store, composer, _poster, _options, _time, NullLogger<DigestRunner>.Instance);

@@ -8,6 +8,8 @@ using PaperBot.Core;
 using PaperBot.Core.Conversations;
 using PaperBot.Core.Digests;
 using PaperBot.Core.Feeds;
+using PaperBot.Core.Library;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Usage;
 
 namespace PaperBot.Store.Postgres.Tests;
@@ -26,8 +28,12 @@ public sealed class ServiceRegistrationTests
         Assert.IsType<PostgresConversationStore>(services.GetRequiredService<IConversationStore>());
         Assert.IsType<PostgresUsageStore>(services.GetRequiredService<IUsageStore>());
         Assert.Single(services.GetServices<IUsageStore>());
-        // Papers stay in the SQLite library file: digests read them from there.
-        Assert.IsType<SqliteDigestStore>(services.GetRequiredService<IDigestPaperSource>());
+        Assert.IsType<PostgresPaperStore>(services.GetRequiredService<IPaperStore>());
+        Assert.IsType<PostgresPassageStore>(services.GetRequiredService<IPassageStore>());
+        Assert.IsType<PostgresSummaryCache>(services.GetRequiredService<ISummaryCache>());
+        // Digests read the papers from the same database.
+        Assert.Same(services.GetRequiredService<IPaperStore>(), services.GetRequiredService<IDigestPaperSource>());
+        Assert.StartsWith(Path.GetDirectoryName(services.GetRequiredService<IOptions<LibraryOptions>>().Value.ResolvePath())!, services.GetRequiredService<IPassageStore>().IndexFilePrefix);
     }
 
     [Fact]
@@ -38,6 +44,7 @@ public sealed class ServiceRegistrationTests
         Assert.IsType<SqliteDigestStore>(services.GetRequiredService<IDigestStore>());
         Assert.IsType<SqliteFeedLease>(services.GetRequiredService<IFeedLease>());
         Assert.IsType<SqliteUsageStore>(services.GetRequiredService<IUsageStore>());
+        Assert.IsType<SqlitePaperStore>(services.GetRequiredService<IPaperStore>());
         Assert.Null(services.GetService<PostgresLibrary>());
     }
 

@@ -10,7 +10,7 @@ using Spectre.Console;
 
 namespace PaperBot.Host.Cli;
 
-/// <summary>Library verbs: ingest, search, papers list/show/remove, stats, reindex.</summary>
+/// <summary>Library verbs: ingest, search, papers list/show/remove, stats, reindex, library copy.</summary>
 internal static class LibraryCommands
 {
     private const int MaxTop = 100;
@@ -22,6 +22,7 @@ internal static class LibraryCommands
         root.Subcommands.Add(PapersCommand(services, io));
         root.Subcommands.Add(StatsCommand(services, io));
         root.Subcommands.Add(ReindexCommand(services, io));
+        root.Subcommands.Add(LibraryCopyCommand.Build(services, io));
     }
 
     private static Command ReindexCommand(IServiceProvider services, AppIo io)
