@@ -7,6 +7,7 @@ using PaperBot.Core.Assistant;
 using PaperBot.Core.Conversations;
 using PaperBot.Core.Digests;
 using PaperBot.Core.Library;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Usage;
 using PaperBot.Store.Postgres;
 

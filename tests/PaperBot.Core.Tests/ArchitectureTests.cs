@@ -20,14 +20,6 @@ public sealed partial class ArchitectureTests
     [
         // The SQLite migrations: an append-only list that every branch appends to, so it keeps its path.
         "PaperBot.Core/Library/LibrarySchema.cs",
-
-        // Stores of other aggregates that have not moved behind the store folders yet; remove each line as its file moves.
-        "PaperBot.Core/Digests/DigestStore.cs",
-        "PaperBot.Core/Feeds/FeedCursorStore.cs",
-        "PaperBot.Core/Feeds/FeedLease.cs",
-        "PaperBot.Core/Conversations/AnswerStore.cs",
-        "PaperBot.Core/Conversations/ConversationStore.cs",
-        "PaperBot.Core/Usage/UsageStore.cs",
     ];
 
     [Fact]

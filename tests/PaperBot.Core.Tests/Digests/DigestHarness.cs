@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PaperBot.Core.Digests;
 using PaperBot.Core.Library;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Search;
 using PaperBot.Core.Tests.Support;
 

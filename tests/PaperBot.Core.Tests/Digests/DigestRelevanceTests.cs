@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PaperBot.Core.Digests;
 using PaperBot.Core.Library;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Tests.Support;
 
 namespace PaperBot.Core.Tests.Digests;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PaperBot.Core.Feeds;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Tests.Support;
 
 namespace PaperBot.Core.Tests.Feeds;

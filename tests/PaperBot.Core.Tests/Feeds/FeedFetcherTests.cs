@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PaperBot.Core.Feeds;
 using PaperBot.Core.Ingestion;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Tests.Support;
 using PaperBot.Testing;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PaperBot.Core.Feeds;
 using PaperBot.Core.Library;
+using PaperBot.Core.Library.Sqlite;
 
 namespace PaperBot.Host.Tests.Cli;
 
