@@ -169,6 +169,63 @@ internal static class PostgresSchema
             PRIMARY KEY (channel_id, paper_id, user_id)
         );
         """,
+        // The lexical index of passages (PostgresLexicalIndex): english stems of the whole passage and, for chunk 0, of
+        // its title (BM25 weighs title words 3x); the passage's word count; the lexemes ever indexed, to expand
+        // prefixes; and the passage and word totals BM25 normalises by, in 16 slots so that concurrent writers rarely
+        // wait on one row. A trigger keeps them, whatever writes the passages.
+        """
+        ALTER TABLE passages ADD COLUMN lexemes tsvector, ADD COLUMN title_lexemes tsvector, ADD COLUMN tokens integer;
+        CREATE INDEX passages_lexemes ON passages USING gin (lexemes);
+        CREATE TABLE lexical_vocabulary (lexeme text COLLATE "C" PRIMARY KEY);
+        CREATE TABLE lexical_totals (slot integer PRIMARY KEY, passages bigint NOT NULL, tokens bigint NOT NULL);
+        CREATE FUNCTION passages_lexemes() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            title text;
+        BEGIN
+            IF NEW.chunk = 0 THEN
+                SELECT p.title INTO title FROM papers p WHERE p.id = NEW.paper_id;
+            END IF;
+            NEW.lexemes := to_tsvector('english', NEW.text);
+            NEW.title_lexemes := CASE WHEN title <> '' AND starts_with(NEW.text, title) THEN to_tsvector('english', title) END;
+            NEW.tokens := (SELECT count(*) FROM regexp_matches(NEW.text, '[[:alnum:]]+', 'g'));
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER passages_lexemes BEFORE INSERT OR UPDATE OF text, chunk, paper_id ON passages
+            FOR EACH ROW EXECUTE FUNCTION passages_lexemes();
+        CREATE FUNCTION passages_lexical_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            added_passages bigint := 0;
+            added_tokens bigint := 0;
+            removed_passages bigint := 0;
+            removed_tokens bigint := 0;
+        BEGIN
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                SELECT count(*), coalesce(sum(tokens), 0) INTO added_passages, added_tokens FROM new_rows;
+                -- New lexemes only: one writer at a time (a transaction-level advisory lock), so that two ingests adding the
+                -- same new words in different orders cannot deadlock.
+                IF EXISTS (SELECT 1 FROM new_rows r, unnest(tsvector_to_array(r.lexemes)) l (lexeme)
+                           WHERE NOT EXISTS (SELECT 1 FROM lexical_vocabulary v WHERE v.lexeme = l.lexeme)) THEN
+                    PERFORM pg_advisory_xact_lock(5792034176786132853);
+                    INSERT INTO lexical_vocabulary (lexeme)
+                    SELECT DISTINCT l.lexeme FROM new_rows r, unnest(tsvector_to_array(r.lexemes)) l (lexeme) ORDER BY 1
+                    ON CONFLICT DO NOTHING;
+                END IF;
+            END IF;
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                SELECT count(*), coalesce(sum(tokens), 0) INTO removed_passages, removed_tokens FROM old_rows;
+            END IF;
+            INSERT INTO lexical_totals AS t (slot, passages, tokens)
+            VALUES (pg_backend_pid() % 16, added_passages - removed_passages, added_tokens - removed_tokens)
+            ON CONFLICT (slot) DO UPDATE SET passages = t.passages + excluded.passages, tokens = t.tokens + excluded.tokens;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER passages_lexical_inserted AFTER INSERT ON passages REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION passages_lexical_totals();
+        CREATE TRIGGER passages_lexical_updated AFTER UPDATE ON passages REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION passages_lexical_totals();
+        CREATE TRIGGER passages_lexical_deleted AFTER DELETE ON passages REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION passages_lexical_totals();
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using PaperBot.Core.Conversations;
 using PaperBot.Core.Digests;
 using PaperBot.Core.Feeds;
+using PaperBot.Core.Library;
 using PaperBot.Core.Usage;
 
 namespace PaperBot.Store.Postgres;
@@ -43,6 +44,7 @@ public static class ServiceRegistration
         services.Replace(ServiceDescriptor.Singleton<IAnswerStore, PostgresAnswerStore>());
         services.Replace(ServiceDescriptor.Singleton<IConversationStore, PostgresConversationStore>());
         services.Replace(ServiceDescriptor.Singleton<IUsageStore, PostgresUsageStore>());
+        services.Replace(ServiceDescriptor.Singleton<ILexicalIndex, PostgresLexicalIndex>());
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
         return builder;
     }
