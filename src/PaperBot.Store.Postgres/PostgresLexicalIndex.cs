@@ -107,8 +107,10 @@ internal sealed class PostgresLexicalIndex(PostgresLibrary library) : ILexicalIn
         await using var connection = await library.OpenAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(Totals));
+        // A stop word has no lexeme to look for; it is in nearly every passage, which is what its count says.
         batch.BatchCommands.Add(Bind(new NpgsqlBatchCommand($"""
-            SELECT w.i, CASE WHEN w.q IS NULL THEN 0 ELSE (SELECT count(*) FROM passages WHERE lexemes @@ w.q) END
+            SELECT w.i, CASE WHEN w.q IS NULL THEN (SELECT coalesce(sum(passages), 0) FROM lexical_totals)
+                             ELSE (SELECT count(*) FROM passages WHERE lexemes @@ w.q) END
             FROM ({Words}) w ORDER BY w.i
             """), new LexicalQuery([.. terms.Select(t => new LexicalTerm(t, Prefix: true))])));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
