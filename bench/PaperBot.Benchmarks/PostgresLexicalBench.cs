@@ -45,6 +45,7 @@ internal static class PostgresLexicalBench
         using (var devLibrary = await OpenBothAsync(admin, Path.Combine(folder, "dev", "library.db"), "quality_dev"))
         {
             results[1] = await RankAsync(devLibrary, questions, byTitle: true);
+            await CompareStemsAsync(devLibrary, [.. arxivQueries.Select(q => q.Title), .. questions.Select(q => q.Query)]);
         }
 
         Console.WriteLine();
@@ -113,6 +114,17 @@ internal static class PostgresLexicalBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {name} | {Percentile(latency, 0.5):0.0} ms | {Percentile(latency, 0.95):0.0} ms | {latency[^1]:0.0} ms |"));
         }
+    }
+
+    /// <summary>How often porter (FTS5) and english snowball (PostgreSQL) stem a query word differently, with examples.</summary>
+    private static async Task CompareStemsAsync(BothIndexes both, IEnumerable<string> queries)
+    {
+        var words = queries.SelectMany(HybridSearch.QueryTerms).Distinct(StringComparer.Ordinal).ToList();
+        var porter = await both.Sqlite.StemAsync(words);
+        var snowball = await both.Postgres.StemAsync(words);
+        var differ = porter.Zip(snowball).Where(p => !string.Equals(p.First.Stem, p.Second.Stem, StringComparison.Ordinal)).ToList();
+        Console.WriteLine($"query words stemmed differently: {differ.Count} of {words.Count} distinct words, e.g. " +
+            string.Join(", ", differ.Take(12).Select(p => $"{p.First.Word}: {p.First.Stem} / {p.Second.Stem}")));
     }
 
     private static async Task<Dictionary<string, List<int>>> RankAsync(BothIndexes both, List<(string Query, string[] Relevant)> queries, bool byTitle)
@@ -210,7 +222,7 @@ internal static class PostgresLexicalBench
         }
 
         var started = Stopwatch.GetTimestamp();
-        await using (var truncate = new NpgsqlCommand("TRUNCATE papers CASCADE; DELETE FROM lexical_totals; DELETE FROM lexical_vocabulary", connection))
+        await using (var truncate = new NpgsqlCommand("TRUNCATE papers, lexical_totals, lexical_vocabulary CASCADE", connection))
         {
             await truncate.ExecuteNonQueryAsync();
         }

@@ -7,7 +7,7 @@ namespace PaperBot.Store.Postgres;
 
 /// <summary>
 /// Lexical ranking by PostgreSQL full-text search with the BM25 of SQLite's FTS5 (k1 = 1.2, b = 0.75, title words 3x,
-/// IDF floored at 1e-6), so that moving a library does not change its ranking. The GIN index on <c>passages.lexemes</c>
+/// IDF floored at 1e-6), so that moving a library does not change its ranking. The GIN index on <c>passage_lexemes.lexemes</c>
 /// (english snowball stems) finds the passages holding any word; PostgreSQL returns only the query's lexemes of each
 /// (with their positions), and the scores are computed here from them, the passage's word count and the totals.
 /// </summary>
@@ -50,10 +50,10 @@ internal sealed class PostgresLexicalIndex(PostgresLibrary library) : ILexicalIn
                     SELECT v.lexeme FROM words w CROSS JOIN LATERAL (
                         SELECT lexeme FROM lexical_vocabulary WHERE lexeme ^@ w.stem) v
                     WHERE w.prefix AND w.q IS NOT NULL) e)
-            SELECT p.id, p.tokens,
+            SELECT p.passage_id, p.tokens,
                    ts_filter(setweight(p.lexemes, 'b', e.lexemes), '{b}'),
                    ts_filter(setweight(p.title_lexemes, 'b', e.lexemes), '{b}')
-            FROM passages p, expanded e
+            FROM passage_lexemes p, expanded e
             WHERE p.lexemes @@ (SELECT string_agg('(' || q::text || ')', ' | ')::tsquery FROM words WHERE q IS NOT NULL)
             """), query));
 
@@ -110,7 +110,7 @@ internal sealed class PostgresLexicalIndex(PostgresLibrary library) : ILexicalIn
         // A stop word has no lexeme to look for; it is in nearly every passage, which is what its count says.
         batch.BatchCommands.Add(Bind(new NpgsqlBatchCommand($"""
             SELECT w.i, CASE WHEN w.q IS NULL THEN (SELECT coalesce(sum(passages), 0) FROM lexical_totals)
-                             ELSE (SELECT count(*) FROM passages WHERE lexemes @@ w.q) END
+                             ELSE (SELECT count(*) FROM passage_lexemes WHERE lexemes @@ w.q) END
             FROM ({Words}) w ORDER BY w.i
             """), new LexicalQuery([.. terms.Select(t => new LexicalTerm(t, Prefix: true))])));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -144,7 +144,7 @@ internal sealed class PostgresLexicalIndex(PostgresLibrary library) : ILexicalIn
     public async Task<Dictionary<string, long>> ReadVocabularyAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await library.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT word, ndoc FROM ts_stat('SELECT lexemes FROM passages')", connection);
+        await using var command = new NpgsqlCommand("SELECT word, ndoc FROM ts_stat('SELECT lexemes FROM passage_lexemes')", connection);
         var documents = new Dictionary<string, long>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -126,6 +126,16 @@ public abstract class LexicalIndexContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Search_AfterAPaperChangesItsAbstract_FindsTheNewWordsNotTheOld()
+    {
+        await Backend.UpdateAbstractAsync("2401.00003", "Protein structure prediction", "Diffusion models generate backbones of enzymes.");
+
+        Assert.Empty(await SearchPapersAsync(new LexicalTerm("amino", Prefix: false)));
+        Assert.Equal(["2401.00003"], await SearchPapersAsync(new LexicalTerm("enzymes", Prefix: false)));
+        Assert.Equal(4, (await Index.CountPassagesWithTermsAsync(["enzyme"])).Passages);
+    }
+
+    [SkippableFact]
     public async Task Stem_Words_AreTheStemsTheVocabularyCounts()
     {
         var stems = await Index.StemAsync(["networks", "predicts", "zebras"]);
@@ -173,6 +183,9 @@ public abstract class LexicalBackend : IAsyncDisposable
 
     public abstract Task RemoveAsync(string paperId);
 
+    /// <summary>The paper's abstract (<paramref name="summary"/>, and so its first passage) replaced.</summary>
+    public abstract Task UpdateAbstractAsync(string paperId, string title, string summary);
+
     public abstract Task<string> PaperOfAsync(long passageId);
 
     public abstract ValueTask DisposeAsync();
@@ -205,6 +218,8 @@ public sealed class SqliteLexicalBackend : LexicalBackend
     }
 
     public override async Task RemoveAsync(string paperId) => await new SqlitePaperStore(_library).RemoveAsync(paperId);
+
+    public override Task UpdateAbstractAsync(string paperId, string title, string summary) => AddAsync((paperId, title, summary));
 
     public override async Task<string> PaperOfAsync(long passageId) =>
         (await new SqlitePassageStore(_library).GetAsync(passageId))?.PaperId ?? throw new InvalidOperationException($"No passage {passageId}.");
@@ -269,6 +284,19 @@ public sealed class PostgresLexicalBackend : LexicalBackend
         await using var connection = await _library.OpenAsync(CancellationToken.None);
         await using var command = new NpgsqlCommand("DELETE FROM papers WHERE id = @id", connection);
         command.Parameters.AddWithValue("id", paperId);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public override async Task UpdateAbstractAsync(string paperId, string title, string summary)
+    {
+        await using var connection = await _library.OpenAsync(CancellationToken.None);
+        await using var command = new NpgsqlCommand("""
+            UPDATE papers SET abstract = @abstract WHERE id = @id;
+            UPDATE passages SET text = @text WHERE paper_id = @id AND chunk = 0;
+            """, connection);
+        command.Parameters.AddWithValue("id", paperId);
+        command.Parameters.AddWithValue("abstract", summary);
+        command.Parameters.AddWithValue("text", $"{title}\n\n{summary}");
         await command.ExecuteNonQueryAsync();
     }
 
