@@ -177,7 +177,7 @@ internal static class PostgresLexicalBench
         }
 
         var store = new LibraryStore(Options.Create(new LibraryOptions { Path = path }), TimeProvider.System, NullLogger<LibraryStore>.Instance);
-        var postgres = new PostgresLibrary(new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString, NullLogger<PostgresLibrary>.Instance);
+        var postgres = new PostgresLibrary(new NpgsqlConnectionStringBuilder(admin) { Database = database, CommandTimeout = 0 }.ConnectionString, NullLogger<PostgresLibrary>.Instance);
         var paperOf = new Dictionary<long, string>();
         var titles = new Dictionary<string, string>(StringComparer.Ordinal);
         await using (var sqlite = new SqliteConnection($"Data Source={path};Mode=ReadOnly"))

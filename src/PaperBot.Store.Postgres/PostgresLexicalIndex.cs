@@ -48,7 +48,9 @@ internal sealed class PostgresLexicalIndex(PostgresLibrary library) : ILexicalIn
                     SELECT stem AS lexeme FROM words WHERE q IS NOT NULL
                     UNION ALL
                     SELECT v.lexeme FROM words w CROSS JOIN LATERAL (
-                        SELECT lexeme FROM lexical_vocabulary WHERE lexeme ^@ w.stem) v
+                        -- A range the primary key can scan (^@ alone is only indexed for a constant).
+                        SELECT lexeme FROM lexical_vocabulary
+                        WHERE lexeme >= w.stem AND lexeme < w.stem || chr(1114111) AND lexeme ^@ w.stem) v
                     WHERE w.prefix AND w.q IS NOT NULL) e)
             SELECT p.passage_id, p.tokens,
                    ts_filter(setweight(p.lexemes, 'b', e.lexemes), '{b}'),
