@@ -18,8 +18,8 @@ public static class ServiceRegistration
     /// <summary>
     /// Validates <c>Library:Provider</c> (and, for <c>postgres</c>, <c>ConnectionStrings:Library</c>) at start and,
     /// when the provider is <c>postgres</c>, replaces the SQLite digest, feed cursor, feed lease, answer,
-    /// conversation and usage stores with the PostgreSQL ones. Call it after <c>AddPaperBotCore</c>. The papers,
-    /// passages, vectors and summary cache stay in the SQLite library file.
+    /// conversation and usage stores and the lexical index (over the <c>passages</c> table) with the PostgreSQL
+    /// ones. Call it after <c>AddPaperBotCore</c>.
     /// </summary>
     public static IHostApplicationBuilder AddPaperBotPostgresStores(this IHostApplicationBuilder builder)
     {

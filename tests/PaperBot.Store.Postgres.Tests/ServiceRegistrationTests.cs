@@ -8,6 +8,8 @@ using PaperBot.Core;
 using PaperBot.Core.Conversations;
 using PaperBot.Core.Digests;
 using PaperBot.Core.Feeds;
+using PaperBot.Core.Library;
+using PaperBot.Core.Library.Sqlite;
 using PaperBot.Core.Usage;
 
 namespace PaperBot.Store.Postgres.Tests;
@@ -26,6 +28,7 @@ public sealed class ServiceRegistrationTests
         Assert.IsType<PostgresConversationStore>(services.GetRequiredService<IConversationStore>());
         Assert.IsType<PostgresUsageStore>(services.GetRequiredService<IUsageStore>());
         Assert.Single(services.GetServices<IUsageStore>());
+        Assert.IsType<PostgresLexicalIndex>(services.GetRequiredService<ILexicalIndex>());
         // Papers stay in the SQLite library file: digests read them from there.
         Assert.IsType<SqliteDigestStore>(services.GetRequiredService<IDigestPaperSource>());
     }
@@ -38,6 +41,7 @@ public sealed class ServiceRegistrationTests
         Assert.IsType<SqliteDigestStore>(services.GetRequiredService<IDigestStore>());
         Assert.IsType<SqliteFeedLease>(services.GetRequiredService<IFeedLease>());
         Assert.IsType<SqliteUsageStore>(services.GetRequiredService<IUsageStore>());
+        Assert.IsType<SqliteLexicalIndex>(services.GetRequiredService<ILexicalIndex>());
         Assert.Null(services.GetService<PostgresLibrary>());
     }
 
