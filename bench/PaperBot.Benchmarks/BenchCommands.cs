@@ -27,6 +27,8 @@ internal static class BenchCommands
           catchup    the first search after another process ingests one paper, on the library --library FILE (a copy:
                      it writes): the change applied in place vs a full index load vs no change, int8 scan and HNSW
           lexical    the FTS5 BM25 query alone on the search library of --papers N: the plan before vs now, interleaved
+          pglexical  BM25 on SQLite FTS5 vs PostgreSQL full-text search (PAPERBOT_BENCH_POSTGRES), same passages: quality on
+                     the quality libraries (--library FOLDER), and with --papers N latency on the search library of N
           vectors    nearest-neighbour search over --papers N distinct vectors: exact float32 vs int8 scan vs USearch
                      HNSW (--connectivity 16 --expansion-add 64 --expansion-search 128): build, p50/p95, recall@10
           stores     the shared stores on SQLite vs PostgreSQL (PAPERBOT_BENCH_POSTGRES), interleaved: usage upsert and
@@ -83,6 +85,14 @@ internal static class BenchCommands
             Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
             Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
             await LexicalBench.RunAsync(options.Papers, options.Runs, options.Library);
+            return 0;
+        }
+
+        if (verb == "pglexical")
+        {
+            Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
+            Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+            await PostgresLexicalBench.RunAsync(args.Contains("--papers") ? options.Papers : 0, options.Runs, options.Library);
             return 0;
         }
 

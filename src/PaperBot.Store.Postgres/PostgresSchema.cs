@@ -178,6 +178,97 @@ internal static class PostgresSchema
         CREATE INDEX passages_without_embedding ON passages (paper_id) WHERE embedding IS NULL;
         CREATE INDEX papers_title ON papers (lower(title) text_pattern_ops);
         """,
+        // The lexical index of passages (PostgresLexicalIndex), kept by triggers whatever writes the passages: english
+        // stems of each passage and, for chunk 0, of its title (BM25 weighs title words 3x), and its word count, in a
+        // narrow table whose stems stay inline (storage MAIN: read out of line they cost 5x more per search); the
+        // lexemes ever indexed, to expand prefixes; and the passage and word totals BM25 normalises by, in 16 slots so
+        // that concurrent writers rarely wait on one row.
+        """
+        CREATE TABLE passage_lexemes (
+            passage_id    bigint PRIMARY KEY REFERENCES passages (id) ON DELETE CASCADE,
+            tokens        integer NOT NULL,
+            lexemes       tsvector NOT NULL,
+            title_lexemes tsvector
+        );
+        ALTER TABLE passage_lexemes ALTER COLUMN lexemes SET STORAGE MAIN, ALTER COLUMN title_lexemes SET STORAGE MAIN;
+        CREATE INDEX passage_lexemes_lexemes ON passage_lexemes USING gin (lexemes);
+        CREATE TABLE lexical_vocabulary (lexeme text COLLATE "C" PRIMARY KEY);
+        CREATE TABLE lexical_totals (slot integer PRIMARY KEY, passages bigint NOT NULL, tokens bigint NOT NULL);
+
+        CREATE FUNCTION passages_index_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO passage_lexemes (passage_id, tokens, lexemes, title_lexemes)
+            SELECT r.id,
+                   (SELECT count(*) FROM regexp_matches(r.text, '[[:alnum:]]+', 'g')),
+                   to_tsvector('english', r.text),
+                   CASE WHEN r.chunk = 0 AND p.title <> '' AND starts_with(r.text, p.title) THEN to_tsvector('english', p.title) END
+            FROM new_rows r
+            LEFT JOIN papers p ON p.id = r.paper_id;
+            RETURN NULL;
+        END $$;
+        CREATE FUNCTION passages_index_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            -- Only passages whose words changed: storing a vector updates every passage too.
+            UPDATE passage_lexemes l
+            SET tokens = (SELECT count(*) FROM regexp_matches(r.text, '[[:alnum:]]+', 'g')),
+                lexemes = to_tsvector('english', r.text),
+                title_lexemes = CASE WHEN r.chunk = 0 AND p.title <> '' AND starts_with(r.text, p.title) THEN to_tsvector('english', p.title) END
+            FROM new_rows r
+            JOIN old_rows o ON o.id = r.id
+            LEFT JOIN papers p ON p.id = r.paper_id
+            WHERE l.passage_id = r.id AND (o.text, o.chunk, o.paper_id) IS DISTINCT FROM (r.text, r.chunk, r.paper_id);
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER passages_index_inserted AFTER INSERT ON passages REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION passages_index_inserted();
+        CREATE TRIGGER passages_index_updated AFTER UPDATE ON passages REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION passages_index_updated();
+
+        CREATE FUNCTION passage_lexemes_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            added_passages bigint := 0;
+            added_tokens bigint := 0;
+            removed_passages bigint := 0;
+            removed_tokens bigint := 0;
+        BEGIN
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                SELECT count(*), coalesce(sum(tokens), 0) INTO added_passages, added_tokens FROM new_rows;
+                -- New lexemes only, one writer at a time (a transaction-level advisory lock), so that two ingests
+                -- adding the same new words in different orders cannot deadlock.
+                IF EXISTS (SELECT 1 FROM new_rows r, unnest(tsvector_to_array(r.lexemes)) w (lexeme)
+                           WHERE NOT EXISTS (SELECT 1 FROM lexical_vocabulary v WHERE v.lexeme = w.lexeme)) THEN
+                    PERFORM pg_advisory_xact_lock(5792034176786132853);
+                    INSERT INTO lexical_vocabulary (lexeme)
+                    SELECT DISTINCT w.lexeme FROM new_rows r, unnest(tsvector_to_array(r.lexemes)) w (lexeme) ORDER BY 1
+                    ON CONFLICT DO NOTHING;
+                END IF;
+            END IF;
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                SELECT count(*), coalesce(sum(tokens), 0) INTO removed_passages, removed_tokens FROM old_rows;
+            END IF;
+            IF added_passages <> removed_passages OR added_tokens <> removed_tokens THEN
+                INSERT INTO lexical_totals AS t (slot, passages, tokens)
+                VALUES (pg_backend_pid() % 16, added_passages - removed_passages, added_tokens - removed_tokens)
+                ON CONFLICT (slot) DO UPDATE SET passages = t.passages + excluded.passages, tokens = t.tokens + excluded.tokens;
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER passage_lexemes_inserted AFTER INSERT ON passage_lexemes REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION passage_lexemes_totals();
+        CREATE TRIGGER passage_lexemes_updated AFTER UPDATE ON passage_lexemes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION passage_lexemes_totals();
+        CREATE TRIGGER passage_lexemes_deleted AFTER DELETE ON passage_lexemes REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION passage_lexemes_totals();
+
+        -- Passages written before this migration.
+        INSERT INTO passage_lexemes (passage_id, tokens, lexemes, title_lexemes)
+        SELECT r.id,
+               (SELECT count(*) FROM regexp_matches(r.text, '[[:alnum:]]+', 'g')),
+               to_tsvector('english', r.text),
+               CASE WHEN r.chunk = 0 AND p.title <> '' AND starts_with(r.text, p.title) THEN to_tsvector('english', p.title) END
+        FROM passages r
+        LEFT JOIN papers p ON p.id = r.paper_id;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -18,9 +18,9 @@ public static class ServiceRegistration
     /// <summary>
     /// Validates <c>Library:Provider</c> (and, for <c>postgres</c>, <c>ConnectionStrings:Library</c>) at start and,
     /// when the provider is <c>postgres</c>, replaces the SQLite stores with the PostgreSQL ones: papers, passages
-    /// and vectors (and the papers digests read), the summary cache, digests, feed cursors, the feed lease, answers,
-    /// conversations and usage. Call it after <c>AddPaperBotCore</c>. Derived search index files stay local to each
-    /// process, in the folder of <c>Library:Path</c>.
+    /// and vectors (and the papers digests read), the summary cache, the lexical index (over the <c>passages</c>
+    /// table), digests, feed cursors, the feed lease, answers, conversations and usage. Call it after
+    /// <c>AddPaperBotCore</c>. Derived search index files stay local to each process, in the folder of <c>Library:Path</c>.
     /// </summary>
     public static IHostApplicationBuilder AddPaperBotPostgresStores(this IHostApplicationBuilder builder)
     {
@@ -57,6 +57,7 @@ public static class ServiceRegistration
         services.Replace(ServiceDescriptor.Singleton<IAnswerStore, PostgresAnswerStore>());
         services.Replace(ServiceDescriptor.Singleton<IConversationStore, PostgresConversationStore>());
         services.Replace(ServiceDescriptor.Singleton<IUsageStore, PostgresUsageStore>());
+        services.Replace(ServiceDescriptor.Singleton<ILexicalIndex, PostgresLexicalIndex>());
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
         return builder;
     }

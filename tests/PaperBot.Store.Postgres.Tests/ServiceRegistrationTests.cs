@@ -34,6 +34,7 @@ public sealed class ServiceRegistrationTests
         // Digests read the papers from the same database.
         Assert.Same(services.GetRequiredService<IPaperStore>(), services.GetRequiredService<IDigestPaperSource>());
         Assert.StartsWith(Path.GetDirectoryName(services.GetRequiredService<IOptions<LibraryOptions>>().Value.ResolvePath())!, services.GetRequiredService<IPassageStore>().IndexFilePrefix);
+        Assert.IsType<PostgresLexicalIndex>(services.GetRequiredService<ILexicalIndex>());
     }
 
     [Fact]
@@ -45,6 +46,7 @@ public sealed class ServiceRegistrationTests
         Assert.IsType<SqliteFeedLease>(services.GetRequiredService<IFeedLease>());
         Assert.IsType<SqliteUsageStore>(services.GetRequiredService<IUsageStore>());
         Assert.IsType<SqlitePaperStore>(services.GetRequiredService<IPaperStore>());
+        Assert.IsType<SqliteLexicalIndex>(services.GetRequiredService<ILexicalIndex>());
         Assert.Null(services.GetService<PostgresLibrary>());
     }
 
