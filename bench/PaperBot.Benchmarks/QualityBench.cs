@@ -247,7 +247,7 @@ internal static class QualityBench
         }
 
         var index = candidates[0].Index;
-        var texts = await PassageTextsAsync(store, index);
+        var texts = await PassageTextsAsync(papers, index);
         var sideRankings = new List<(int Index, double Score)>[sideGenerators.Length][];
         var passageVectors = new float[sideGenerators.Length][][];
         var queryVectors = new float[sideGenerators.Length][][];
@@ -288,7 +288,7 @@ internal static class QualityBench
     }
 
     /// <summary>The text of every passage of the index, in index order, cut as ingestion cut it.</summary>
-    private static async Task<string[]> PassageTextsAsync(LibraryStore store, EmbeddingIndex index)
+    private static async Task<string[]> PassageTextsAsync(IPaperStore store, EmbeddingIndex index)
     {
         var papers = await store.GetManyAsync([.. index.PaperIds.Distinct(StringComparer.Ordinal)]);
         var chunks = papers.ToDictionary(p => p.Id, PassageChunker.Chunk, StringComparer.Ordinal);
