@@ -232,6 +232,9 @@ internal sealed class EmbeddingIndex
     /// <summary>Whether this index searches the HNSW graph rather than scanning.</summary>
     public bool IsApproximate => _approximate is not null;
 
+    /// <summary>Whether <see cref="Nearest"/> and <see cref="Similarity"/> are float32-exact (the float32 scan).</summary>
+    public bool IsExact => _matrix is not null;
+
     public float Similarity(int index, ReadOnlySpan<float> query)
     {
         if (_approximate is not null)
