@@ -276,14 +276,14 @@ public sealed partial class HybridSearch : IDisposable
         var semantic = new List<(int Index, double Score)>();
         if (mode != SearchMode.LexicalOnly)
         {
-            foreach (var (i, similarity) in index.Nearest(queryVector, _options.Candidates))
+            foreach (var (i, similarity) in index.Nearest(queryVector, _options.Candidates, _options.GraphCandidates))
             {
                 semantic.Add((i, similarity));
             }
         }
 
         Dictionary<int, float>? exact = null;
-        if (_options.ExactRerank && !index.IsExact)
+        if (!index.IsExact && (_options.ExactRerank == ExactRerank.All || (_options.ExactRerank == ExactRerank.Scan && !index.IsApproximate)))
         {
             (semantic, exact) = await RerankAsync(index, queryVector, semantic, cancellationToken);
         }

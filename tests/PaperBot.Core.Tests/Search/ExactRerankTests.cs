@@ -30,7 +30,7 @@ public sealed class ExactRerankTests(SampleLibraryFixture fixture) : IClassFixtu
     [MemberData(nameof(ApproximateIndexes))]
     public async Task CandidatesAsync_ApproximateIndexWithExactRerank_RanksByFloat32Similarity(string vectors)
     {
-        using var search = fixture.Library.CreateSearch(Options(vectors, exactRerank: true));
+        using var search = fixture.Library.CreateSearch(Options(vectors, ExactRerank.All));
 
         var candidates = (await search.CandidatesAsync(Query, SearchMode.SemanticOnly, CancellationToken.None))!;
 
@@ -47,7 +47,7 @@ public sealed class ExactRerankTests(SampleLibraryFixture fixture) : IClassFixtu
     [MemberData(nameof(ApproximateIndexes))]
     public async Task CandidatesAsync_ApproximateIndexWithoutRerank_ScoresDifferFromFloat32(string vectors)
     {
-        using var search = fixture.Library.CreateSearch(Options(vectors, exactRerank: false));
+        using var search = fixture.Library.CreateSearch(Options(vectors, ExactRerank.Off));
 
         var candidates = (await search.CandidatesAsync(Query, SearchMode.SemanticOnly, CancellationToken.None))!;
 
@@ -60,7 +60,7 @@ public sealed class ExactRerankTests(SampleLibraryFixture fixture) : IClassFixtu
     [MemberData(nameof(ApproximateIndexes))]
     public async Task SearchAsync_ExactRerank_ReportsFloat32SimilarityOfEachPapersBestPassage(string vectors)
     {
-        using var search = fixture.Library.CreateSearch(Options(vectors, exactRerank: true));
+        using var search = fixture.Library.CreateSearch(Options(vectors, ExactRerank.All));
         var queryVector = await fixture.Library.Embedder.EmbedQueryAsync(Query, CancellationToken.None);
         var exact = await ExactRankingAsync(queryVector);
 
@@ -74,12 +74,22 @@ public sealed class ExactRerankTests(SampleLibraryFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task CandidatesAsync_HnswWithScanOnlyRerank_KeepsGraphSimilarities()
+    {
+        using var search = fixture.Library.CreateSearch(Options("hnsw", ExactRerank.Scan));
+
+        var candidates = (await search.CandidatesAsync(Query, SearchMode.SemanticOnly, CancellationToken.None))!;
+
+        Assert.Null(candidates.ExactSimilarities);
+    }
+
+    [Fact]
     public void Validate_Defaults_Pass() => Assert.True(Validate(new SearchOptions()).Succeeded);
 
     [Fact]
     public void Validate_ExactRerankWithMoreCandidatesThanItReads_FailsNamingBothKeys()
     {
-        var result = Validate(new SearchOptions { ExactRerank = true, Candidates = SearchOptions.MaxRerankCandidates + 1 });
+        var result = Validate(new SearchOptions { ExactRerank = ExactRerank.Scan, Candidates = SearchOptions.MaxRerankCandidates + 1 });
 
         Assert.True(result.Failed);
         Assert.Contains("Search:Candidates", result.FailureMessage, StringComparison.Ordinal);
@@ -88,9 +98,33 @@ public sealed class ExactRerankTests(SampleLibraryFixture fixture) : IClassFixtu
 
     [Fact]
     public void Validate_ManyCandidatesWithoutRerank_Passes() =>
-        Assert.True(Validate(new SearchOptions { ExactRerank = false, Candidates = SearchOptions.MaxRerankCandidates + 1 }).Succeeded);
+        Assert.True(Validate(new SearchOptions { ExactRerank = ExactRerank.Off, Candidates = SearchOptions.MaxRerankCandidates + 1 }).Succeeded);
 
-    private static SearchOptions Options(string vectors, bool exactRerank) => new()
+    [Fact]
+    public void Validate_GraphCandidatesBelowCandidates_FailsNamingBothKeys()
+    {
+        var result = Validate(new SearchOptions { Candidates = 300, GraphCandidates = 200 });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Search:GraphCandidates", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Search:Candidates", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CandidatesAsync_HnswAskedForMoreThanCandidates_KeepsCandidatesBestByInt8()
+    {
+        var options = Options("hnsw", ExactRerank.Off);
+        options.Candidates = 10;
+        options.GraphCandidates = 100;
+        using var search = fixture.Library.CreateSearch(options);
+
+        var candidates = (await search.CandidatesAsync(Query, SearchMode.SemanticOnly, CancellationToken.None))!;
+
+        Assert.Equal(10, candidates.Semantic.Count);
+        Assert.Equal(candidates.Semantic.OrderByDescending(s => s.Score).Select(s => s.Index), candidates.Semantic.Select(s => s.Index));
+    }
+
+    private static SearchOptions Options(string vectors, ExactRerank exactRerank) => new()
     {
         ApproximateFromPassages = vectors == "hnsw" ? 1 : int.MaxValue,
         VectorPrecision = VectorPrecision.Quantized,
