@@ -19,7 +19,9 @@ internal static class BenchCommands
           embed      throughput on the 72 sample abstracts and 1,000 arXiv abstracts, single-query latency
           search     hybrid search latency and memory on a library of --papers N (real papers replicated under new ids):
                      --configs now,scan,hnsw,before (the defaults; int8 scan forced; HNSW forced; the RRF + float32
-                     scan of before), side by side, interleaved
+                     scan of before; norerank, scan-norerank, hnsw-norerank: without the exact re-rank), side by side,
+                     interleaved, the ratio against the last; --recall true adds recall@10 of each one's semantic top 10
+                     against an exact float32 scan (cached under the temp folder) and the re-rank's read cost
           quality    nDCG@10 / recall@100 of BM25, embeddings and fusion variants: arXiv title -> abstract (1,000
                      queries) and the dev + held-out questions (--library FOLDER caches the two libraries;
                      --vectors hnsw searches vectors through the HNSW index instead of the exact scan;
@@ -108,7 +110,7 @@ internal static class BenchCommands
         {
             Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
             Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
-            await SearchBench.RunAsync(options.Papers, options.Runs, options.Library, args.Contains("--configs") ? options.Configs : "now,scan,hnsw,before");
+            await SearchBench.RunAsync(options.Papers, options.Runs, options.Library, args.Contains("--configs") ? options.Configs : "now,scan,hnsw,before", options.Recall);
             return 0;
         }
 
@@ -461,6 +463,7 @@ internal static class BenchCommands
                 case "--connectivity": options.Connectivity = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--expansion-add": options.ExpansionAdd = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--expansion-search": options.ExpansionSearch = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--recall": options.Recall = bool.Parse(value); break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
             }
         }
@@ -488,5 +491,7 @@ internal static class BenchCommands
         public int Connectivity { get; set; } = 16;
         public int ExpansionAdd { get; set; } = 64;
         public int ExpansionSearch { get; set; } = 128;
+
+        public bool Recall { get; set; }
     }
 }

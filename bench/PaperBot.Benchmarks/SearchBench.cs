@@ -19,7 +19,7 @@ namespace PaperBot.Benchmarks;
 /// </summary>
 internal static class SearchBench
 {
-    public static async Task RunAsync(int papers, int runs, string? libraryPath, string configs)
+    public static async Task RunAsync(int papers, int runs, string? libraryPath, string configs, bool recall)
     {
         var path = libraryPath ?? Path.Combine(Path.GetTempPath(), $"paperbot-bench-{papers}", "library.db");
         using var generator = new LocalEmbeddingGenerator(Options.Create(new EmbeddingOptions()), NullLogger<LocalEmbeddingGenerator>.Instance);
@@ -40,17 +40,30 @@ internal static class SearchBench
 
         // Today's path (reciprocal rank K=60 over a float32 exact scan) and the current defaults, side by side in one process.
         var defaults = new SearchOptions();
+        var nowIsApproximate = stats.Passages >= defaults.ApproximateFromPassages;
         var all = new (string Key, string Name, SearchOptions Options)[]
         {
-            ("now", stats.Passages >= defaults.ApproximateFromPassages ? "now (normalised-score fusion, HNSW)" : "now (normalised-score fusion, int8 scan)", defaults),
-            ("scan", "normalised-score fusion, int8 scan forced", new SearchOptions { ApproximateFromPassages = int.MaxValue }),
-            ("hnsw", "normalised-score fusion, HNSW forced", new SearchOptions { ApproximateFromPassages = 0 }),
+            ("now", nowIsApproximate ? "now (normalised-score fusion, HNSW, no re-rank)" : "now (normalised-score fusion, int8 scan, exact re-rank)", defaults),
+            ("rerank", nowIsApproximate ? "HNSW, exact re-rank" : "int8 scan, exact re-rank", new SearchOptions { ExactRerank = ExactRerank.All }),
+            ("norerank", nowIsApproximate ? "HNSW, no re-rank" : "int8 scan, no re-rank", new SearchOptions { ExactRerank = ExactRerank.Off }),
+            ("scan", "int8 scan forced, exact re-rank", new SearchOptions { ApproximateFromPassages = int.MaxValue }),
+            ("scan-norerank", "int8 scan forced, no re-rank", new SearchOptions { ApproximateFromPassages = int.MaxValue, ExactRerank = ExactRerank.Off }),
+            ("hnsw", "HNSW forced, exact re-rank", new SearchOptions { ApproximateFromPassages = 0, ExactRerank = ExactRerank.All }),
+            ("hnsw-norerank", "HNSW forced, no re-rank", new SearchOptions { ApproximateFromPassages = 0, ExactRerank = ExactRerank.Off }),
+            ("graph200", "HNSW asked for 200, exact re-rank", new SearchOptions { ApproximateFromPassages = 0, GraphCandidates = 200, ExactRerank = ExactRerank.All }),
+            ("graph500", "HNSW asked for 500, exact re-rank", new SearchOptions { ApproximateFromPassages = 0, GraphCandidates = 500, ExactRerank = ExactRerank.All }),
+            ("graph1000", "HNSW asked for 1000, exact re-rank", new SearchOptions { ApproximateFromPassages = 0, GraphCandidates = 1000, ExactRerank = ExactRerank.All }),
+            ("graph2000", "HNSW asked for 2000, exact re-rank", new SearchOptions { ApproximateFromPassages = 0, GraphCandidates = 2000, ExactRerank = ExactRerank.All }),
+            ("graph200-norerank", "HNSW asked for 200, no re-rank (before)", new SearchOptions { ApproximateFromPassages = 0, GraphCandidates = 200, ExactRerank = ExactRerank.Off }),
             ("before", "before (RRF K=60, float32 scan)", new SearchOptions { Fusion = FusionMethod.ReciprocalRank, SemanticWeight = 1, LexicalWeight = 1, VectorPrecision = VectorPrecision.Full, ApproximateFromPassages = int.MaxValue }),
         };
+
+        // In the order asked; the last one is the reference of the ratio column.
         var wanted = configs.Split(',');
-        var nowIsApproximate = stats.Passages >= defaults.ApproximateFromPassages;
-        var configurations = all
-            .Where(c => wanted.Contains(c.Key) && !(wanted.Contains("now") && c.Key == (nowIsApproximate ? "hnsw" : "scan")))
+        var configurations = wanted
+            .Select(key => all.Single(c => c.Key == key))
+            .Where(c => !(wanted.Contains("now") && c.Key == (nowIsApproximate ? "hnsw" : "scan")))
+            .Where(c => !(wanted.Contains("norerank") && c.Key == (nowIsApproximate ? "hnsw-norerank" : "scan-norerank")))
             .Select(c => (c.Name, c.Options)).ToArray();
         var searches = new List<HybridSearch>();
         try
@@ -114,7 +127,7 @@ internal static class SearchBench
             }
 
             Console.WriteLine();
-            Console.WriteLine($"| {stats.Papers:N0} papers, top 5, query embedding included, {queries.Count * runs} queries | p50 | p95 | p99 | p50 ratio to before |");
+            Console.WriteLine($"| {stats.Papers:N0} papers, top 5, query embedding included, {queries.Count * runs} queries | p50 | p95 | p99 | p50 ratio to the last row |");
             Console.WriteLine("|---|---|---|---|---|");
             for (var m = 0; m < modes.Length; m++)
             {
@@ -128,6 +141,10 @@ internal static class SearchBench
             }
 
             Console.WriteLine($"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB (all indexes above and the model loaded)");
+            if (recall)
+            {
+                await RecallAsync(path, passages, embedder, [.. configurations.Select(c => c.Name)], searches);
+            }
         }
         finally
         {
@@ -136,6 +153,174 @@ internal static class SearchBench
                 search.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Recall@10 of each configuration's semantic top 10 (the embedding ranking the search fuses) against an exact float32
+    /// scan over every stored vector, on the 59 questions and 200 arXiv titles; then what the re-rank's read costs.
+    /// </summary>
+    private static async Task RecallAsync(string path, SqlitePassageStore passages, PassageEmbedder embedder, string[] names, List<HybridSearch> searches)
+    {
+        var texts = Questions("dev-questions.jsonl").Concat(Questions("heldout-questions.jsonl"))
+            .Concat(QualityBench.ArxivRecords().Take(200).Select(r => r.Title)).ToList();
+        var queries = new List<float[]>(texts.Count);
+        foreach (var text in texts)
+        {
+            queries.Add(await embedder.EmbedQueryAsync(text, CancellationToken.None));
+        }
+
+        var exact = await ExactTop10Async(path, passages, queries);
+        Console.WriteLine();
+        Console.WriteLine($"| semantic top 10 of the search path, {texts.Count} queries | recall@10 vs float32 scan | top-1 same |");
+        Console.WriteLine("|---|---|---|");
+        var candidateIds = new List<long[]>();
+        for (var c = 0; c < searches.Count; c++)
+        {
+            var hits = 0;
+            var firsts = 0;
+            for (var q = 0; q < texts.Count; q++)
+            {
+                var candidates = (await searches[c].CandidatesAsync(texts[q], SearchMode.SemanticOnly, CancellationToken.None))!;
+                var top = candidates.Semantic.Take(10).Select(s => candidates.Index.RowIds[s.Index]).ToList();
+                hits += top.Count(exact[q].Contains);
+                firsts += top.Count > 0 && top[0] == exact[q][0] ? 1 : 0;
+                if (c == 0)
+                {
+                    candidateIds.Add([.. candidates.Semantic.Select(s => candidates.Index.RowIds[s.Index])]);
+                }
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {names[c]} | {hits / (10.0 * texts.Count):F3} | {firsts} of {texts.Count} |"));
+        }
+
+        // The re-rank's extra work: the candidates' float32 vectors read in one statement (the store) vs one statement per id.
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly");
+        await connection.OpenAsync();
+        var batched = new List<double>();
+        var perId = new List<double>();
+        for (var run = 0; run < 3; run++)
+        {
+            for (var q = 0; q < candidateIds.Count; q++)
+            {
+                // Alternate which read goes first: the second reads pages the first has just brought into the cache.
+                var ids = candidateIds[q];
+                var count = 0;
+                var read = 0;
+                for (var k = 0; k < 2; k++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    if ((k + q + run) % 2 == 0)
+                    {
+                        read = (await passages.ReadVectorsAsync(ids)).Count;
+                        batched.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    }
+                    else
+                    {
+                        count = await ReadOneByOneAsync(connection, ids);
+                        perId.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    }
+                }
+
+                if (count != read)
+                {
+                    throw new InvalidOperationException($"read {read} vectors in one statement but {count} one by one");
+                }
+            }
+        }
+
+        batched.Sort();
+        perId.Sort();
+        Console.WriteLine();
+        Console.WriteLine($"| reading the {candidateIds.Max(i => i.Length)} candidates' float32 vectors, {batched.Count} reads | p50 | p95 |");
+        Console.WriteLine("|---|---|---|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| one statement (rowid IN json_each) | {Percentile(batched, 0.50):0.00} ms | {Percentile(batched, 0.95):0.00} ms |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| one statement per id | {Percentile(perId, 0.50):0.00} ms | {Percentile(perId, 0.95):0.00} ms |"));
+    }
+
+    private static async Task<int> ReadOneByOneAsync(Microsoft.Data.Sqlite.SqliteConnection connection, long[] ids)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT rowid, paper_id, chunk, embedding FROM passages WHERE rowid = $r AND length(embedding) > 0";
+        var parameter = command.Parameters.Add("$r", Microsoft.Data.Sqlite.SqliteType.Integer);
+        var count = 0;
+        foreach (var id in ids)
+        {
+            parameter.Value = id;
+            await using var reader = await command.ExecuteReaderAsync();
+            if (await reader.ReadAsync())
+            {
+                _ = (byte[])reader.GetValue(3);
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// The exact float32 top 10 passage ids of each query over every stored vector, streamed (no 1.5 GB matrix at 1M) and
+    /// kept in a file under the temp folder (not beside the library) for the next run.
+    /// </summary>
+    private static async Task<List<long[]>> ExactTop10Async(string path, SqlitePassageStore passages, List<float[]> queries)
+    {
+        var shape = await passages.GetVectorShapeAsync();
+        var cache = Path.Combine(Path.GetTempPath(), $"paperbot-bench-exact-top10-{shape.WithVectors}-{queries.Count}.txt");
+        if (File.Exists(cache))
+        {
+            Console.WriteLine($"exact float32 top 10: {cache}");
+            return [.. File.ReadLines(cache).Select(l => l.Split(' ').Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray())];
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var tops = queries.Select(_ => new PriorityQueue<long, float>()).ToArray();
+        var floors = new float[queries.Count];
+        Array.Fill(floors, float.MinValue);
+        await foreach (var passage in passages.ReadAllWithVectorsAsync())
+        {
+            var vector = passage.Vector!;
+            if (vector.Length != queries[0].Length)
+            {
+                continue;
+            }
+
+            for (var q = 0; q < queries.Count; q++)
+            {
+                var similarity = TensorPrimitives.Dot(vector, queries[q]);
+                if (tops[q].Count < 10)
+                {
+                    tops[q].Enqueue(passage.Id, similarity);
+                }
+                else if (similarity > floors[q])
+                {
+                    tops[q].EnqueueDequeue(passage.Id, similarity);
+                }
+                else
+                {
+                    continue;
+                }
+
+                if (tops[q].Count == 10)
+                {
+                    tops[q].TryPeek(out _, out floors[q]);
+                }
+            }
+        }
+
+        var result = new List<long[]>(queries.Count);
+        foreach (var top in tops)
+        {
+            var ranked = new List<(long Id, float Similarity)>();
+            while (top.TryDequeue(out var id, out var similarity))
+            {
+                ranked.Add((id, similarity));
+            }
+
+            result.Add([.. ranked.OrderByDescending(r => r.Similarity).Select(r => r.Id)]);
+        }
+
+        await File.WriteAllLinesAsync(cache, result.Select(ids => string.Join(' ', ids.Select(id => id.ToString(CultureInfo.InvariantCulture)))));
+        Console.WriteLine($"exact float32 top 10 over {shape.WithVectors:N0} vectors in {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s (kept in {cache})");
+        return result;
     }
 
     private static async Task BuildAsync(LibraryStore store, IPaperStore paperStore, PassageEmbedder embedder, int papers)

@@ -232,6 +232,9 @@ internal sealed class EmbeddingIndex
     /// <summary>Whether this index searches the HNSW graph rather than scanning.</summary>
     public bool IsApproximate => _approximate is not null;
 
+    /// <summary>Whether <see cref="Nearest"/> and <see cref="Similarity"/> are float32-exact (the float32 scan).</summary>
+    public bool IsExact => _matrix is not null;
+
     public float Similarity(int index, ReadOnlySpan<float> query)
     {
         if (_approximate is not null)
@@ -252,8 +255,11 @@ internal sealed class EmbeddingIndex
 
     public IReadOnlyList<int> PassagesOf(string paperId) => _byPaper.TryGetValue(paperId, out var list) ? list : [];
 
-    /// <summary>The <paramref name="top"/> most similar passages, best first.</summary>
-    public List<(int Index, float Similarity)> Nearest(ReadOnlySpan<float> query, int top)
+    /// <summary>
+    /// The <paramref name="top"/> most similar passages, best first. The HNSW graph is asked for <paramref name="breadth"/>
+    /// (when larger) and its best <paramref name="top"/> are kept: a wider search finds more of the true nearest.
+    /// </summary>
+    public List<(int Index, float Similarity)> Nearest(ReadOnlySpan<float> query, int top, int breadth = 0)
     {
         if (Count == 0 || query.Length != Dimensions)
         {
@@ -268,8 +274,13 @@ internal sealed class EmbeddingIndex
         if (_approximate is not null)
         {
             var nearest = new List<(int, float)>(top);
-            foreach (var (rowId, similarity) in _approximate.Nearest(query, top))
+            foreach (var (rowId, similarity) in _approximate.Nearest(query, Math.Max(top, breadth)))
             {
+                if (nearest.Count == top)
+                {
+                    break;
+                }
+
                 if (_byRowId.TryGetValue(rowId, out var i))
                 {
                     nearest.Add((i, similarity)); // a key the library no longer has is left out

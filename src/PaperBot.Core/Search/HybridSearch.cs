@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -116,10 +117,15 @@ public sealed partial class HybridSearch : IDisposable
             return [];
         }
 
-        var (index, queryVector, fused) = ranked.Value;
+        var (index, queryVector, fused, exact) = ranked.Value;
 
         var topPapers = RankPapers(index, fused).Take(Math.Max(0, top)).ToList();
         var papers = (await _papers.GetManyAsync([.. topPapers.Select(p => p.PaperId)], cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        if (exact is not null)
+        {
+            await AddExactSimilaritiesAsync(index, queryVector, topPapers.SelectMany(p => index.PassagesOf(p.PaperId)), exact, cancellationToken);
+        }
+
         var hits = new List<SearchHit>(topPapers.Count);
         foreach (var (paperId, i, score) in topPapers)
         {
@@ -128,7 +134,7 @@ public sealed partial class HybridSearch : IDisposable
                 continue; // removed since the index was loaded
             }
 
-            var similarity = index.PassagesOf(paperId).Max(p => index.Similarity(p, queryVector));
+            var similarity = index.PassagesOf(paperId).Max(p => Similarity(index, p, queryVector, exact));
             hits.Add(new SearchHit(paper, score, similarity, await ReadPassageAsync(index.RowIds[i], cancellationToken)));
         }
 
@@ -157,16 +163,21 @@ public sealed partial class HybridSearch : IDisposable
             return [];
         }
 
-        var (index, queryVector, fused) = ranked.Value;
+        var (index, queryVector, fused, exact) = ranked.Value;
         var chosen = fused.Take(Math.Max(0, top)).ToList();
         var papers = (await _papers.GetManyAsync([.. chosen.Select(c => index.PaperIds[c.Index]).Distinct()], cancellationToken))
             .ToDictionary(p => p.Id, StringComparer.Ordinal);
+        if (exact is not null)
+        {
+            await AddExactSimilaritiesAsync(index, queryVector, chosen.Select(c => c.Index), exact, cancellationToken);
+        }
+
         var hits = new List<PassageHit>(chosen.Count);
         foreach (var (i, score) in chosen)
         {
             if (papers.TryGetValue(index.PaperIds[i], out var paper))
             {
-                hits.Add(new PassageHit(paper, await ReadPassageAsync(index.RowIds[i], cancellationToken), score, index.Similarity(i, queryVector)));
+                hits.Add(new PassageHit(paper, await ReadPassageAsync(index.RowIds[i], cancellationToken), score, Similarity(index, i, queryVector, exact)));
             }
         }
 
@@ -180,7 +191,7 @@ public sealed partial class HybridSearch : IDisposable
         await _embedder.EmbedQueryAsync("warm up", cancellationToken);
     }
 
-    private async Task<(EmbeddingIndex Index, float[] QueryVector, List<(int Index, double Score)> Fused)?> RankPassagesAsync(
+    private async Task<(EmbeddingIndex Index, float[] QueryVector, List<(int Index, double Score)> Fused, Dictionary<int, float>? Exact)?> RankPassagesAsync(
         string query, SearchMode mode, CancellationToken cancellationToken)
     {
         var candidates = await CandidatesAsync(query, mode, cancellationToken);
@@ -190,7 +201,52 @@ public sealed partial class HybridSearch : IDisposable
         }
 
         var fused = RankFusion.Fuse(_options.Fusion, _options.FusionK, _options.SemanticWeight, _options.LexicalWeight, candidates.Semantic, candidates.Lexical);
-        return (candidates.Index, candidates.QueryVector, fused);
+        var exact = candidates.ExactSimilarities is { } known ? new Dictionary<int, float>(known) : null;
+        return (candidates.Index, candidates.QueryVector, fused, exact);
+    }
+
+    private static float Similarity(EmbeddingIndex index, int passage, ReadOnlySpan<float> query, Dictionary<int, float>? exact) =>
+        exact is not null && exact.TryGetValue(passage, out var similarity) ? similarity : index.Similarity(passage, query);
+
+    /// <summary>
+    /// The float32 cosine of <paramref name="passages"/> (indexes into <paramref name="index"/>) not in <paramref name="exact"/>
+    /// yet, from their stored vectors, read in one store call; passages gone from the library are left out.
+    /// </summary>
+    private async Task AddExactSimilaritiesAsync(
+        EmbeddingIndex index, float[] query, IEnumerable<int> passages, Dictionary<int, float> exact, CancellationToken cancellationToken)
+    {
+        var missing = passages.Where(i => !exact.ContainsKey(i)).Distinct().Select(i => index.RowIds[i]).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var stored in await _passages.ReadVectorsAsync(missing, cancellationToken))
+        {
+            if (stored.Vector is { } vector && vector.Length == query.Length && index.TryGetIndex(stored.Id, out var i))
+            {
+                exact[i] = TensorPrimitives.Dot(vector, query); // stored vectors are unit length: the dot product is the cosine
+            }
+        }
+    }
+
+    /// <summary>
+    /// The approximate (int8 or HNSW) embedding ranking re-scored with the candidates' float32 vectors and re-sorted,
+    /// best first: the order and the similarities are exact for these candidates. A candidate without a stored vector
+    /// (removed since the index was loaded) is dropped.
+    /// </summary>
+    private async Task<(List<(int Index, double Score)> Ranking, Dictionary<int, float> Exact)> RerankAsync(
+        EmbeddingIndex index, float[] query, List<(int Index, double Score)> approximate, CancellationToken cancellationToken)
+    {
+        var exact = new Dictionary<int, float>(approximate.Count);
+        await AddExactSimilaritiesAsync(index, query, approximate.Select(c => c.Index), exact, cancellationToken);
+        var ranking = approximate
+            .Where(c => exact.ContainsKey(c.Index))
+            .Select(c => (c.Index, Score: (double)exact[c.Index]))
+            .OrderByDescending(c => c.Score)
+            .ThenBy(c => c.Index)
+            .ToList();
+        return (ranking, exact);
     }
 
     /// <summary>
@@ -220,10 +276,16 @@ public sealed partial class HybridSearch : IDisposable
         var semantic = new List<(int Index, double Score)>();
         if (mode != SearchMode.LexicalOnly)
         {
-            foreach (var (i, similarity) in index.Nearest(queryVector, _options.Candidates))
+            foreach (var (i, similarity) in index.Nearest(queryVector, _options.Candidates, _options.GraphCandidates))
             {
                 semantic.Add((i, similarity));
             }
+        }
+
+        Dictionary<int, float>? exact = null;
+        if (!index.IsExact && (_options.ExactRerank == ExactRerank.All || (_options.ExactRerank == ExactRerank.Scan && !index.IsApproximate)))
+        {
+            (semantic, exact) = await RerankAsync(index, queryVector, semantic, cancellationToken);
         }
 
         var lexicalRanking = new List<(int Index, double Score)>();
@@ -235,7 +297,7 @@ public sealed partial class HybridSearch : IDisposable
             }
         }
 
-        return new SearchCandidates(index, queryVector, semantic, lexicalRanking);
+        return new SearchCandidates(index, queryVector, semantic, lexicalRanking, exact);
     }
 
     /// <summary>Papers in order of their best passage's fused score: a paper is as relevant as its best chunk.</summary>
@@ -433,6 +495,10 @@ public sealed partial class HybridSearch : IDisposable
     private static partial Regex WordRegex();
 }
 
-/// <summary>The embedding and BM25 rankings of one query before fusion (passage index into <see cref="Index"/>, score; best first).</summary>
+/// <summary>
+/// The embedding and BM25 rankings of one query before fusion (passage index into <see cref="Index"/>, score; best first),
+/// and the float32 similarities of the semantic candidates when they were re-scored (<see cref="SearchOptions.ExactRerank"/>).
+/// </summary>
 internal sealed record SearchCandidates(
-    EmbeddingIndex Index, float[] QueryVector, IReadOnlyList<(int Index, double Score)> Semantic, IReadOnlyList<(int Index, double Score)> Lexical);
+    EmbeddingIndex Index, float[] QueryVector, IReadOnlyList<(int Index, double Score)> Semantic, IReadOnlyList<(int Index, double Score)> Lexical,
+    IReadOnlyDictionary<int, float>? ExactSimilarities = null);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using PaperBot.Core.Search;
@@ -67,18 +68,20 @@ public sealed class SqlitePassageStore(LibraryStore library) : IPassageStore
     {
         ArgumentNullException.ThrowIfNull(passageIds);
         var result = new List<StoredPassage>(passageIds.Count);
+        if (passageIds.Count == 0)
+        {
+            return result;
+        }
+
+        // One statement for the whole batch (a search re-scores its 200 candidates with this): rowid lookups of a JSON array.
         await using var connection = await library.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT rowid, paper_id, chunk, embedding FROM passages WHERE rowid = $r AND length(embedding) > 0";
-        var parameter = command.Parameters.Add("$r", SqliteType.Integer);
-        foreach (var id in passageIds)
+        command.CommandText = "SELECT rowid, paper_id, chunk, embedding FROM passages WHERE rowid IN (SELECT value FROM json_each($ids)) AND length(embedding) > 0";
+        command.Parameters.AddWithValue("$ids", "[" + string.Join(',', passageIds.Select(id => id.ToString(CultureInfo.InvariantCulture))) + "]");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            parameter.Value = id;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                result.Add(PassageRows.ReadStored(reader, withVector: true));
-            }
+            result.Add(PassageRows.ReadStored(reader, withVector: true));
         }
 
         return result;
