@@ -275,7 +275,7 @@ internal sealed class PostgresPaperStore(PostgresLibrary library, TimeProvider t
             INSERT INTO paper_changes (paper_id, kind, changed_at)
             SELECT paper, @kind, @at FROM unnest(@papers) WITH ORDINALITY AS p (paper, n) ORDER BY n
             """, connection, transaction);
-        command.TextArray("papers", paperIds).Text("kind", PostgresPaperRows.ToText(kind)).Instant("at", at);
+        command.TextArray("papers", paperIds).Text("kind", PaperChangeKinds.ToText(kind)).Instant("at", at);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -375,22 +375,7 @@ internal static class PostgresPaperRows
     }
 
     /// <summary>A change from the columns seq, paper_id, kind.</summary>
-    public static PaperChange ReadChange(NpgsqlDataReader reader) => new(reader.GetInt64(0), reader.GetString(1), FromText(reader.GetString(2)));
-
-    public static string ToText(PaperChangeKind kind) => kind switch
-    {
-        PaperChangeKind.Added => "added",
-        PaperChangeKind.Updated => "updated",
-        PaperChangeKind.Removed => "removed",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
-
-    private static PaperChangeKind FromText(string text) => text switch
-    {
-        "added" => PaperChangeKind.Added,
-        "removed" => PaperChangeKind.Removed,
-        _ => PaperChangeKind.Updated,
-    };
+    public static PaperChange ReadChange(NpgsqlDataReader reader) => new(reader.GetInt64(0), reader.GetString(1), PaperChangeKinds.FromText(reader.GetString(2)));
 
     internal static void Add(NpgsqlBatchCommand command, string name, NpgsqlDbType type, object? value) =>
         command.Parameters.Add(new NpgsqlParameter(name, type) { Value = value ?? DBNull.Value });

@@ -90,6 +90,26 @@ public enum PaperChangeKind
     Removed,
 }
 
+/// <summary>How every store writes a <see cref="PaperChangeKind"/> in its change table.</summary>
+public static class PaperChangeKinds
+{
+    public static string ToText(PaperChangeKind kind) => kind switch
+    {
+        PaperChangeKind.Added => "added",
+        PaperChangeKind.Updated => "updated",
+        PaperChangeKind.Removed => "removed",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>The kind written as <paramref name="text"/>; anything else counts as an update (the safe reading for an index catching up).</summary>
+    public static PaperChangeKind FromText(string text) => text switch
+    {
+        "added" => PaperChangeKind.Added,
+        "removed" => PaperChangeKind.Removed,
+        _ => PaperChangeKind.Updated,
+    };
+}
+
 /// <summary>One entry of the library's change sequence: numbers only grow, across processes.</summary>
 public sealed record PaperChange(long Sequence, string PaperId, PaperChangeKind Kind);
 

@@ -23,7 +23,7 @@ public interface IPassageStore
     /// <summary>Every passage's id, paper and chunk, without the vectors.</summary>
     IAsyncEnumerable<StoredPassage> ReadAllKeysAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>The vectors of these passages (passages without one, or gone, are left out).</summary>
+    /// <summary>The vectors of these passages, in no particular order (passages without one, or gone, are left out).</summary>
     Task<IReadOnlyList<StoredPassage>> ReadVectorsAsync(IReadOnlyList<long> passageIds, CancellationToken cancellationToken = default);
 
     /// <summary>The passages of these papers with their vectors (null where a passage has none yet), by id.</summary>

@@ -69,27 +69,12 @@ internal static class PaperChangeRows
     public static void Bind(SqliteCommand command, string paperId, PaperChangeKind kind, DateTimeOffset at)
     {
         command.Parameters.AddWithValue("$paper", paperId);
-        command.Parameters.AddWithValue("$kind", ToText(kind));
+        command.Parameters.AddWithValue("$kind", PaperChangeKinds.ToText(kind));
         command.Parameters.AddWithValue("$at", Instants.Format(at));
     }
 
     /// <summary>A change from the columns seq, paper_id, kind.</summary>
-    public static PaperChange Read(SqliteDataReader reader) => new(reader.GetInt64(0), reader.GetString(1), FromText(reader.GetString(2)));
-
-    private static string ToText(PaperChangeKind kind) => kind switch
-    {
-        PaperChangeKind.Added => "added",
-        PaperChangeKind.Updated => "updated",
-        PaperChangeKind.Removed => "removed",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
-
-    private static PaperChangeKind FromText(string text) => text switch
-    {
-        "added" => PaperChangeKind.Added,
-        "removed" => PaperChangeKind.Removed,
-        _ => PaperChangeKind.Updated,
-    };
+    public static PaperChange Read(SqliteDataReader reader) => new(reader.GetInt64(0), reader.GetString(1), PaperChangeKinds.FromText(reader.GetString(2)));
 }
 
 /// <summary>Row mapper of the <c>meta</c> key/value table.</summary>
