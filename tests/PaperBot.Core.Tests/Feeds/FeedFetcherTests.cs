@@ -109,7 +109,7 @@ public sealed class FeedFetcherTests : IDisposable
     public async Task Fetch_ServerTooSlow_FailsWithATimeoutAndWritesNothing()
     {
         _server.Handler = (_, _) => new FakeFeedServer.Reply(200, _atom, Delay: TimeSpan.FromSeconds(3));
-        var fetcher = CreateFetcher(UrlSource());
+        var fetcher = CreateFetcher(TimeSpan.FromSeconds(1), UrlSource());
 
         var result = await fetcher.FetchAsync(UrlSource(), null, CancellationToken.None);
 
@@ -191,12 +191,16 @@ public sealed class FeedFetcherTests : IDisposable
 
     private IFeedCursorStore Cursors() => _services!.GetRequiredService<IFeedCursorStore>();
 
-    private FeedFetcher CreateFetcher(params FeedSourceOptions[] sources)
+    // A generous attempt timeout: on a loaded machine a first request can take over a second, and a retry would
+    // repeat a page. The slow-server test sets its own.
+    private FeedFetcher CreateFetcher(params FeedSourceOptions[] sources) => CreateFetcher(TimeSpan.FromSeconds(10), sources);
+
+    private FeedFetcher CreateFetcher(TimeSpan attemptTimeout, params FeedSourceOptions[] sources)
     {
         var options = new FeedOptions
         {
             Sources = [.. sources],
-            AttemptTimeout = TimeSpan.FromSeconds(1),
+            AttemptTimeout = attemptTimeout,
             TotalTimeout = TimeSpan.FromSeconds(20),
             MaxRetryAttempts = 2,
             RetryBaseDelay = TimeSpan.FromMilliseconds(10),
