@@ -31,6 +31,9 @@ internal static class BenchCommands
           lexical    the FTS5 BM25 query alone on the search library of --papers N: the plan before vs now, interleaved
           pglexical  BM25 on SQLite FTS5 vs PostgreSQL full-text search (PAPERBOT_BENCH_POSTGRES), same passages: quality on
                      the quality libraries (--library FOLDER), and with --papers N latency on the search library of N
+          providers  SQLite vs PostgreSQL (PAPERBOT_BENCH_POSTGRES) side by side: papers/s ingesting the 1,000 arXiv OAI
+                     records into empty libraries (vectors embedded once, reused), and with --papers N hybrid search
+                     p50/p95 on the search library of N and its PostgreSQL copy, interleaved; medians of --runs R
           vectors    nearest-neighbour search over --papers N distinct vectors: exact float32 vs int8 scan vs USearch
                      HNSW (--connectivity 16 --expansion-add 64 --expansion-search 128): build, p50/p95, recall@10
           stores     the shared stores on SQLite vs PostgreSQL (PAPERBOT_BENCH_POSTGRES), interleaved: usage upsert and
@@ -95,6 +98,15 @@ internal static class BenchCommands
             Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
             Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
             await PostgresLexicalBench.RunAsync(args.Contains("--papers") ? options.Papers : 0, options.Runs, options.Library);
+            return 0;
+        }
+
+        if (verb == "providers")
+        {
+            Console.WriteLine($"`dotnet run -c Release --project bench/PaperBot.Benchmarks -- {string.Join(' ', args)}`");
+            Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+            await ProvidersBench.RunAsync(args.Contains("--papers") ? options.Papers : 0, options.Runs);
+            Console.WriteLine($"load average at the end {LoadAverage()}");
             return 0;
         }
 
