@@ -37,7 +37,7 @@ internal static class ProvidersBench
     private static async Task IngestAsync(string admin, LocalEmbeddingGenerator generator, int runs)
     {
         var fixture = Path.Combine(BenchData.RepositoryRoot, "tests", "PaperBot.Core.Tests", "Fixtures", "arxiv-oai-arxivraw-1000.xml");
-        using var cached = new CachedEmbeddings(generator);
+        var cached = new CachedEmbeddings(generator); // not disposed: it would dispose the model, which search uses after
 
         // Once, untimed against the stores: fills the cache of passage vectors (and JITs the ingest path).
         var started = Stopwatch.GetTimestamp();
