@@ -17,13 +17,6 @@ namespace PaperBot.Store.Postgres;
 /// </summary>
 internal sealed class PostgresPaperStore(PostgresLibrary library, TimeProvider time) : IPaperStore, IDigestPaperSource
 {
-    public async Task<Paper?> GetAsync(string id, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        var papers = await GetManyAsync([id], cancellationToken);
-        return papers.Count == 0 ? null : papers[0];
-    }
-
     public async Task<IReadOnlyList<Paper>> GetManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);

@@ -9,9 +9,6 @@ namespace PaperBot.Core.Library;
 /// </summary>
 public interface IPaperStore
 {
-    /// <summary>The paper with exactly this id, or <see langword="null"/>.</summary>
-    Task<Paper?> GetAsync(string id, CancellationToken cancellationToken = default);
-
     /// <summary>The papers with these ids, in the order given; unknown ids are left out.</summary>
     Task<IReadOnlyList<Paper>> GetManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default);
 

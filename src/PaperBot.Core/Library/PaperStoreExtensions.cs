@@ -5,6 +5,15 @@ public static class PaperStoreExtensions
 {
     private const int MaxCandidates = 10;
 
+    /// <summary>The paper with exactly this id, or <see langword="null"/>.</summary>
+    public static async Task<Paper?> GetAsync(this IPaperStore store, string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(id);
+        var papers = await store.GetManyAsync([id], cancellationToken);
+        return papers.Count == 0 ? null : papers[0];
+    }
+
     /// <summary>
     /// Finds one paper by id (with or without arXiv version, or an arXiv URL) or by a unique title prefix
     /// (case-insensitive). Throws <see cref="PaperLookupException"/> listing candidates when nothing or several match.

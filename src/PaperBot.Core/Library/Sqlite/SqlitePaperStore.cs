@@ -6,13 +6,6 @@ namespace PaperBot.Core.Library.Sqlite;
 /// <summary>The papers, passages and vectors of the SQLite library, with its change sequence.</summary>
 public sealed class SqlitePaperStore(LibraryStore library) : IPaperStore
 {
-    public async Task<Paper?> GetAsync(string id, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        var papers = await GetManyAsync([id], cancellationToken);
-        return papers.Count == 0 ? null : papers[0];
-    }
-
     public async Task<IReadOnlyList<Paper>> GetManyAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
